@@ -1,0 +1,1 @@
+//! Ergonomic client (stub: see issue 4).

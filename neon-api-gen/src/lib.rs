@@ -1,0 +1,1 @@
+//! Generator for the `neon-api` crate (stub: see issue 2).

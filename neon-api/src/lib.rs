@@ -1,0 +1,1 @@
+//! Raw generated client (stub: see issue 2).

@@ -1,0 +1,1 @@
+//! Neon API simulator (stub: see issue 3).
