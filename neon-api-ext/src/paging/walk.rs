@@ -1,0 +1,376 @@
+//! The offset walk: which page to ask for next, when to stop, and what to hand out.
+//!
+//! This module knows nothing of HTTP. It drives a `fetch(PageRequest) -> Future<Result<Vec<R>, E>>`
+//! closure, so every server behaviour can be played against it in memory (see the tests at
+//! the bottom) and the real client plugs in the same way.
+//!
+//! # The rules, and why
+//!
+//! * **`start` advances by what was received**, never by what was asked: a server may clamp
+//!   `limit` to its own maximum, so a short page is *not* the end. The walk ends on an empty
+//!   page, or on a page that adds nothing new (a server that ignores `start` and sends the
+//!   same page forever).
+//! * **`end` is not sent** unless asked for ([`WalkOptions::send_end`]): `limit` alone bounds
+//!   a page on every server, and an `end` computed under the wrong start base would cut pages
+//!   short.
+//! * **The start base is detected, not assumed.** The document says `start` is 1-based, some
+//!   servers count from 0. With [`StartBase::Auto`] (the default) the first request asks for
+//!   `start=0`, the lowest position either convention can mean, so the head of the list is
+//!   never skipped:
+//!   - a 0-based server answers with its first records — exact;
+//!   - a 1-based server that reads 0 as 1 answers with its first records too; because the
+//!     next `start` is `0 + received`, the second page then begins with the last record of the
+//!     first one — the overlap check on the second page — and dedupe drops that one record;
+//!     from then on `start` advances by what was received and the pages line up;
+//!   - a 1-based server that rejects 0 (HTTP 400) or answers it with an empty page gets one
+//!     more request at `start=1`, and the walk goes on from there.
+//!
+//!   [`StartBase::One`] / [`StartBase::Zero`] skip the detection when the caller knows.
+//! * **No record twice, in bounded memory.** Only the ids of the last [`SEEN_WINDOW_PAGES`]
+//!   pages are remembered. That suffices because, with `start` advancing by what was
+//!   received, a record can come back only by being *shifted forward*: by the one-record
+//!   overlap of a 1-based server read at 0, or by records inserted at the head of a
+//!   newest-first list while the walk runs. Either way the repeats are the last records
+//!   already handed out, at the front of the next page. Fewer than a page of insertions
+//!   between two requests: every repeat is in the last page, is dropped, and the rest of the
+//!   page is new — nothing lost. A page or more: the page holds only records of the last two
+//!   pages, adds nothing new, and the walk ends (the guard above); no record is handed out
+//!   twice.
+//! * **Prefetch.** Offsets are known in advance as long as pages come back the size the last
+//!   one did, so up to `prefetch` requests are kept in flight (a `FuturesOrdered`, polled by
+//!   the stream itself: no spawned task, dropping the stream drops the requests). Pages are
+//!   consumed in order. When a page comes back a different size than planned, the requests in
+//!   flight behind it are dropped and the walk re-plans from the true next position — so a
+//!   mis-planned page never leaves a hole. After a short page (likely the tail) only one
+//!   request is sent, so a walk's tail does not fan out into empty pages.
+//!
+//! Caveat for `prefetch > 1` on a list that changes under the walk: requests in flight
+//! together may be served in any order, so an insertion landing between two of them can
+//! shift one past the other. The no-loss guarantee above is for sequential walks
+//! (`prefetch(1)`, the default).
+
+use std::collections::{HashSet, VecDeque};
+use std::future::Future;
+use std::hash::Hash;
+
+use futures::stream::{FuturesOrdered, Stream, StreamExt};
+
+/// How many pages of record ids a walk remembers to drop repeats (see the module docs).
+pub const SEEN_WINDOW_PAGES: usize = 2;
+
+/// How a server counts `start`: the document says from 1, some servers count from 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum StartBase {
+    /// Detect it: ask for `start=0` first, fall back to `start=1` if the server rejects or
+    /// answers empty, let dedupe absorb the one-record overlap of a server that reads 0 as 1.
+    #[default]
+    Auto,
+    /// The first record is at `start=0`.
+    Zero,
+    /// The first record is at `start=1` (what the vendor document says).
+    One,
+}
+
+/// One page request as it goes on the wire: `start`, `limit`, and `end` when enabled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PageRequest {
+    /// Position of the first record asked for, in the server's own counting.
+    pub start: u64,
+    /// Most records asked for (the server may send fewer).
+    pub limit: u32,
+    /// Position of the last record asked for, inclusive; `None` when not sent.
+    pub end: Option<u64>,
+}
+
+/// A record that can be recognised when it comes back: its id.
+///
+/// A record without an id (`None`) is never treated as a repeat.
+pub trait Keyed {
+    /// The id's type.
+    type Key: Eq + Hash + Clone;
+    /// The record's id, if it carries one.
+    fn key(&self) -> Option<Self::Key>;
+}
+
+/// Lets the walk tell "this server does not accept `start=0`" (HTTP 400) from other errors,
+/// for [`StartBase::Auto`].
+pub trait StartRejection {
+    /// True when the error is the server refusing the request's parameters.
+    fn rejects_start(&self) -> bool;
+}
+
+/// Tuning of a walk. Built by the list builders; defaults: 100 records a page, one request in
+/// flight, start base detected, `end` not sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WalkOptions {
+    /// `limit` sent with every request (at least 1).
+    pub page_size: u32,
+    /// Requests kept in flight (at least 1).
+    pub prefetch: usize,
+    /// How the server counts `start`.
+    pub start_base: StartBase,
+    /// Also send `end = start + limit - 1`.
+    pub send_end: bool,
+}
+
+impl Default for WalkOptions {
+    fn default() -> Self {
+        WalkOptions {
+            page_size: 100,
+            prefetch: 1,
+            start_base: StartBase::Auto,
+            send_end: false,
+        }
+    }
+}
+
+impl WalkOptions {
+    fn request(&self, start: u64) -> PageRequest {
+        let limit = self.page_size.max(1);
+        PageRequest {
+            start,
+            limit,
+            end: self
+                .send_end
+                .then(|| start.saturating_add(u64::from(limit) - 1)),
+        }
+    }
+}
+
+/// One page of a walk, as handed out by `.pages()`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<R> {
+    /// The request that produced this page.
+    pub request: PageRequest,
+    /// How many records the server sent, repeats included.
+    pub received: usize,
+    /// The records not handed out before in this walk, in server order.
+    pub records: Vec<R>,
+}
+
+enum Phase {
+    Head,
+    Pipeline,
+    Done,
+}
+
+/// The recent ids, one set per page, oldest first.
+struct SeenWindow<K> {
+    pages: VecDeque<HashSet<K>>,
+}
+
+impl<K: Eq + Hash + Clone> SeenWindow<K> {
+    fn contains(&self, key: &K) -> bool {
+        self.pages.iter().any(|page| page.contains(key))
+    }
+
+    fn push(&mut self, page: HashSet<K>) {
+        if self.pages.len() == SEEN_WINDOW_PAGES {
+            self.pages.pop_front();
+        }
+        self.pages.push_back(page);
+    }
+}
+
+/// The walk's state machine; see the module docs for the rules.
+pub(crate) struct Walk<R: Keyed, F, Fut: Future> {
+    fetch: F,
+    options: WalkOptions,
+    phase: Phase,
+    /// Requests in flight, in walk order, and what each asked for.
+    in_flight: FuturesOrdered<Fut>,
+    planned: VecDeque<PageRequest>,
+    /// `start` of the next request to issue.
+    next_start: u64,
+    /// Planning step: the size of the last page received.
+    step: u64,
+    /// How many requests may be in flight right now (1 after a short page).
+    burst: usize,
+    seen: SeenWindow<R::Key>,
+    /// With [`StartBase::Auto`] after a head page read at `start=0`: the id of its last record,
+    /// which a 1-based server repeats at the front of the next page (the overlap check).
+    overlap_probe: Option<R::Key>,
+}
+
+impl<R, E, F, Fut> Walk<R, F, Fut>
+where
+    R: Keyed,
+    E: StartRejection,
+    F: FnMut(PageRequest) -> Fut,
+    Fut: Future<Output = Result<Vec<R>, E>>,
+{
+    /// A walk that has not sent anything yet.
+    pub(crate) fn new(fetch: F, options: WalkOptions) -> Self {
+        let options = WalkOptions {
+            page_size: options.page_size.max(1),
+            prefetch: options.prefetch.max(1),
+            ..options
+        };
+        Walk {
+            fetch,
+            options,
+            phase: Phase::Head,
+            in_flight: FuturesOrdered::new(),
+            planned: VecDeque::new(),
+            next_start: 0,
+            step: u64::from(options.page_size),
+            burst: 1,
+            seen: SeenWindow {
+                pages: VecDeque::with_capacity(SEEN_WINDOW_PAGES),
+            },
+            overlap_probe: None,
+        }
+    }
+
+    /// The next page with something new, `None` once the walk is over, or the error that
+    /// ended it (after which the walk is over).
+    pub(crate) async fn next_page(&mut self) -> Option<Result<Page<R>, E>> {
+        match self.phase {
+            Phase::Done => None,
+            Phase::Head => self.head().await,
+            Phase::Pipeline => self.pipeline().await,
+        }
+    }
+
+    /// The walk as a stream of pages.
+    pub(crate) fn into_pages(self) -> impl Stream<Item = Result<Page<R>, E>> {
+        futures::stream::unfold(self, |mut walk| async move {
+            let page = walk.next_page().await?;
+            Some((page, walk))
+        })
+    }
+
+    /// The walk as a stream of records, in order.
+    pub(crate) fn into_records(self) -> impl Stream<Item = Result<R, E>> {
+        self.into_pages().flat_map(|page| {
+            let items: Vec<Result<R, E>> = match page {
+                Ok(page) => page.records.into_iter().map(Ok).collect(),
+                Err(error) => vec![Err(error)],
+            };
+            futures::stream::iter(items)
+        })
+    }
+
+    async fn head(&mut self) -> Option<Result<Page<R>, E>> {
+        let first = match self.options.start_base {
+            StartBase::One => 1,
+            StartBase::Auto | StartBase::Zero => 0,
+        };
+        let mut request = self.options.request(first);
+        let mut result = (self.fetch)(request).await;
+        if self.options.start_base == StartBase::Auto {
+            let retry_at_one = match &result {
+                Err(error) => error.rejects_start(),
+                Ok(records) => records.is_empty(),
+            };
+            if retry_at_one {
+                request = self.options.request(1);
+                result = (self.fetch)(request).await;
+            }
+        }
+        let records = match result {
+            Err(error) => return self.fail(error),
+            Ok(records) if records.is_empty() => return self.finish(),
+            Ok(records) => records,
+        };
+        let received = records.len() as u64;
+        self.next_start = request.start + received;
+        self.burst = if received < u64::from(request.limit) {
+            1
+        } else {
+            self.options.prefetch
+        };
+        self.step = received;
+        self.phase = Phase::Pipeline;
+        if self.options.start_base == StartBase::Auto && request.start == 0 {
+            self.overlap_probe = records.last().and_then(Keyed::key);
+        }
+        let page = self.accept(request, records);
+        Some(Ok(page))
+    }
+
+    async fn pipeline(&mut self) -> Option<Result<Page<R>, E>> {
+        while self.in_flight.len() < self.burst {
+            let request = self.options.request(self.next_start);
+            self.in_flight.push_back((self.fetch)(request));
+            self.planned.push_back(request);
+            self.next_start = self.next_start.saturating_add(self.step);
+        }
+        let (Some(result), Some(request)) = (self.in_flight.next().await, self.planned.pop_front())
+        else {
+            return self.finish();
+        };
+        let records = match result {
+            Err(error) => return self.fail(error),
+            Ok(records) if records.is_empty() => return self.finish(),
+            Ok(records) => records,
+        };
+        let received = records.len() as u64;
+        // A 1-based server read at 0 repeats the head's last record here: that page is not
+        // "nothing new" even when the repeat is all it holds (a page size of 1).
+        let expected_overlap = match self.overlap_probe.take() {
+            Some(last) => records.first().and_then(Keyed::key).as_ref() == Some(&last),
+            None => false,
+        };
+        let page = self.accept(request, records);
+        if page.records.is_empty() && !expected_overlap {
+            return self.finish();
+        }
+        let true_next = request.start + received;
+        if self.planned.front().map(|next| next.start) != Some(true_next) {
+            // Mis-planned (or nothing in flight): drop what is in flight, re-plan from here.
+            self.in_flight = FuturesOrdered::new();
+            self.planned.clear();
+            self.next_start = true_next;
+        }
+        self.burst = if received < self.step {
+            1
+        } else {
+            self.options.prefetch
+        };
+        self.step = received;
+        Some(Ok(page))
+    }
+
+    /// Drops repeats (records seen in the window or earlier in this page) and remembers the
+    /// page's ids.
+    fn accept(&mut self, request: PageRequest, records: Vec<R>) -> Page<R> {
+        let received = records.len();
+        let mut keys = HashSet::with_capacity(received);
+        let mut fresh = Vec::with_capacity(received);
+        for record in records {
+            match record.key() {
+                Some(key) => {
+                    let before = self.seen.contains(&key);
+                    if keys.insert(key) && !before {
+                        fresh.push(record);
+                    }
+                }
+                None => fresh.push(record),
+            }
+        }
+        self.seen.push(keys);
+        Page {
+            request,
+            received,
+            records: fresh,
+        }
+    }
+
+    fn finish(&mut self) -> Option<Result<Page<R>, E>> {
+        self.phase = Phase::Done;
+        self.in_flight = FuturesOrdered::new();
+        self.planned.clear();
+        None
+    }
+
+    fn fail(&mut self, error: E) -> Option<Result<Page<R>, E>> {
+        self.finish();
+        Some(Err(error))
+    }
+}
+
+#[cfg(test)]
+#[path = "walk_tests.rs"]
+mod tests;

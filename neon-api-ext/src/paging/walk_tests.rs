@@ -1,0 +1,614 @@
+//! The walk against in-memory servers that play every paging behaviour a real one might.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::{StreamExt, TryStreamExt};
+
+use super::*;
+
+#[derive(Debug, Clone, PartialEq)]
+struct Rec(u64);
+
+impl Keyed for Rec {
+    type Key = u64;
+    fn key(&self) -> Option<u64> {
+        Some(self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum FakeError {
+    BadRequest,
+    Down { request: usize },
+}
+
+impl StartRejection for FakeError {
+    fn rejects_start(&self) -> bool {
+        matches!(self, FakeError::BadRequest)
+    }
+}
+
+/// What a 1-based server does with `start=0`.
+#[derive(Debug, Clone, Copy)]
+enum BelowBase {
+    ReadAsFirst,
+    Reject,
+    Empty,
+}
+
+/// An in-memory list server; `records` is in walk order, index 0 first.
+struct Fake {
+    records: Vec<u64>,
+    base: u64,
+    below_base: BelowBase,
+    max_page: usize,
+    honor_limit: bool,
+    honor_end: bool,
+    ignore_start: bool,
+    /// Before serving request n (0-based), insert k new records at the head.
+    inserts: HashMap<usize, usize>,
+    fail_at: Option<usize>,
+    /// Delay of request n; requests past the end of the list are not delayed.
+    delays_ms: Vec<u64>,
+    log: Vec<PageRequest>,
+    next_new_id: u64,
+    in_flight: usize,
+    max_in_flight: usize,
+    completed: usize,
+}
+
+impl Fake {
+    fn new(total: u64, base: u64) -> Self {
+        Fake {
+            records: (0..total).collect(),
+            base,
+            below_base: BelowBase::ReadAsFirst,
+            max_page: usize::MAX,
+            honor_limit: true,
+            honor_end: true,
+            ignore_start: false,
+            inserts: HashMap::new(),
+            fail_at: None,
+            delays_ms: Vec::new(),
+            log: Vec::new(),
+            next_new_id: 1_000_000,
+            in_flight: 0,
+            max_in_flight: 0,
+            completed: 0,
+        }
+    }
+
+    /// Answers a request at the moment it is first polled (that is when it "reaches" us).
+    fn answer(&mut self, request: PageRequest) -> (usize, Result<Vec<Rec>, FakeError>) {
+        let n = self.log.len();
+        self.log.push(request);
+        if let Some(k) = self.inserts.get(&n).copied() {
+            for _ in 0..k {
+                self.records.insert(0, self.next_new_id);
+                self.next_new_id += 1;
+            }
+        }
+        if self.fail_at == Some(n) {
+            return (n, Err(FakeError::Down { request: n }));
+        }
+        let start = if self.ignore_start {
+            self.base
+        } else {
+            request.start
+        };
+        let (start, first) = if start < self.base {
+            match self.below_base {
+                BelowBase::ReadAsFirst => (self.base, 0),
+                BelowBase::Reject => return (n, Err(FakeError::BadRequest)),
+                BelowBase::Empty => return (n, Ok(Vec::new())),
+            }
+        } else {
+            (start, (start - self.base) as usize)
+        };
+        let mut count = self.records.len().saturating_sub(first);
+        if self.honor_limit {
+            count = count.min(request.limit as usize).min(self.max_page);
+        }
+        if let (true, Some(end)) = (self.honor_end, request.end) {
+            let last = (end.max(start) - start) as usize + 1;
+            count = count.min(last);
+        }
+        let page = self.records[first.min(self.records.len())..][..count]
+            .iter()
+            .map(|&id| Rec(id))
+            .collect();
+        (n, Ok(page))
+    }
+}
+
+/// Counts a request as in flight from its first poll until it completes or is dropped.
+struct InFlight(Arc<Mutex<Fake>>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Ok(mut fake) = self.0.lock() {
+            fake.in_flight -= 1;
+        }
+    }
+}
+
+type Fetch = Box<
+    dyn FnMut(
+        PageRequest,
+    ) -> futures::future::BoxFuture<'static, Result<Vec<Rec>, FakeError>>,
+>;
+
+fn fetcher(fake: &Arc<Mutex<Fake>>) -> Fetch {
+    let fake = fake.clone();
+    Box::new(move |request| {
+        let fake = fake.clone();
+        Box::pin(async move {
+            let (n, result, delay, guard) = {
+                let mut f = fake.lock().unwrap();
+                let (n, result) = f.answer(request);
+                let delay = f.delays_ms.get(n).copied().unwrap_or(0);
+                f.in_flight += 1;
+                f.max_in_flight = f.max_in_flight.max(f.in_flight);
+                (n, result, delay, InFlight(fake.clone()))
+            };
+            let _ = n;
+            if delay > 0 {
+                tokio::time::sleep(Duration::from_millis(delay)).await;
+            }
+            fake.lock().unwrap().completed += 1;
+            drop(guard);
+            result
+        })
+    })
+}
+
+fn options(page_size: u32) -> WalkOptions {
+    WalkOptions {
+        page_size,
+        ..WalkOptions::default()
+    }
+}
+
+/// Walks to the end: the records handed out, the error that ended the walk, the starts sent.
+async fn walk(
+    fake: &Arc<Mutex<Fake>>,
+    options: WalkOptions,
+) -> (Vec<u64>, Option<FakeError>, Vec<u64>) {
+    let stream = Walk::new(fetcher(fake), options).into_records();
+    futures::pin_mut!(stream);
+    let mut ids = Vec::new();
+    let mut error = None;
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(Rec(id)) => ids.push(id),
+            Err(e) => {
+                assert!(error.is_none(), "a second error after the first: {e:?}");
+                error = Some(e);
+            }
+        }
+    }
+    let starts = fake.lock().unwrap().log.iter().map(|r| r.start).collect();
+    (ids, error, starts)
+}
+
+fn shared(fake: Fake) -> Arc<Mutex<Fake>> {
+    Arc::new(Mutex::new(fake))
+}
+
+fn ids(range: std::ops::Range<u64>) -> Vec<u64> {
+    range.collect()
+}
+
+#[tokio::test]
+async fn zero_based_server_is_walked_from_0_and_ends_on_the_empty_page() {
+    let fake = shared(Fake::new(25, 0));
+    let (got, error, starts) = walk(&fake, options(10)).await;
+    assert_eq!(got, ids(0..25));
+    assert_eq!(error, None);
+    assert_eq!(starts, vec![0, 10, 20, 25]);
+    let log = fake.lock().unwrap().log.clone();
+    assert!(log.iter().all(|r| r.limit == 10 && r.end.is_none()));
+}
+
+#[tokio::test]
+async fn one_based_server_reading_0_as_1_overlaps_once_on_the_second_page() {
+    let fake = shared(Fake::new(25, 1));
+    let (got, error, starts) = walk(&fake, options(10)).await;
+    assert_eq!(got, ids(0..25));
+    assert_eq!(error, None);
+    // Page 2 at start=10 is positions 10..19: record 9 again (dropped), then 10..18.
+    assert_eq!(starts, vec![0, 10, 20, 26]);
+}
+
+#[tokio::test]
+async fn one_based_server_rejecting_0_is_asked_again_at_1() {
+    let mut server = Fake::new(25, 1);
+    server.below_base = BelowBase::Reject;
+    let fake = shared(server);
+    let (got, error, starts) = walk(&fake, options(10)).await;
+    assert_eq!(got, ids(0..25));
+    assert_eq!(error, None);
+    assert_eq!(starts, vec![0, 1, 11, 21, 26]);
+}
+
+#[tokio::test]
+async fn one_based_server_answering_0_with_nothing_is_asked_again_at_1() {
+    let mut server = Fake::new(25, 1);
+    server.below_base = BelowBase::Empty;
+    let fake = shared(server);
+    let (got, error, starts) = walk(&fake, options(10)).await;
+    assert_eq!(got, ids(0..25));
+    assert_eq!(error, None);
+    assert_eq!(starts, vec![0, 1, 11, 21, 26]);
+}
+
+#[tokio::test]
+async fn a_known_base_skips_detection() {
+    let one = shared(Fake::new(25, 1));
+    let opts = WalkOptions {
+        start_base: StartBase::One,
+        ..options(10)
+    };
+    let (got, _, starts) = walk(&one, opts).await;
+    assert_eq!(got, ids(0..25));
+    assert_eq!(starts, vec![1, 11, 21, 26]);
+
+    let zero = shared(Fake::new(25, 0));
+    let opts = WalkOptions {
+        start_base: StartBase::Zero,
+        ..options(10)
+    };
+    let (got, _, starts) = walk(&zero, opts).await;
+    assert_eq!(got, ids(0..25));
+    assert_eq!(starts, vec![0, 10, 20, 25]);
+}
+
+#[tokio::test]
+async fn an_empty_list_costs_one_probe_at_1_when_the_base_is_unknown() {
+    for base in [0, 1] {
+        let fake = shared(Fake::new(0, base));
+        let (got, error, starts) = walk(&fake, options(10)).await;
+        assert_eq!((got, error, starts), (vec![], None, vec![0, 1]), "base {base}");
+    }
+    let fake = shared(Fake::new(0, 1));
+    let opts = WalkOptions {
+        start_base: StartBase::One,
+        ..options(10)
+    };
+    assert_eq!(walk(&fake, opts).await, (vec![], None, vec![1]));
+}
+
+#[tokio::test]
+async fn a_single_record_on_a_zero_based_server_is_not_lost() {
+    let fake = shared(Fake::new(1, 0));
+    assert_eq!(walk(&fake, options(10)).await, (vec![0], None, vec![0, 1]));
+}
+
+#[tokio::test]
+async fn a_total_that_is_a_multiple_of_the_page_size_ends_on_one_empty_page() {
+    let fake = shared(Fake::new(20, 0));
+    assert_eq!(
+        walk(&fake, options(10)).await,
+        (ids(0..20), None, vec![0, 10, 20])
+    );
+}
+
+#[tokio::test]
+async fn a_clamped_limit_is_a_short_page_not_the_end() {
+    let mut server = Fake::new(10, 0);
+    server.max_page = 4;
+    let fake = shared(server);
+    assert_eq!(
+        walk(&fake, options(10)).await,
+        (ids(0..10), None, vec![0, 4, 8, 10])
+    );
+    let log = fake.lock().unwrap().log.clone();
+    assert!(log.iter().all(|r| r.limit == 10), "the asked limit stays: {log:?}");
+}
+
+#[tokio::test]
+async fn end_is_sent_only_when_asked_and_is_inclusive() {
+    let fake = shared(Fake::new(25, 0));
+    let opts = WalkOptions {
+        send_end: true,
+        ..options(10)
+    };
+    let (got, _, _) = walk(&fake, opts).await;
+    assert_eq!(got, ids(0..25));
+    let log = fake.lock().unwrap().log.clone();
+    let sent: Vec<(u64, Option<u64>)> = log.iter().map(|r| (r.start, r.end)).collect();
+    assert_eq!(
+        sent,
+        vec![(0, Some(9)), (10, Some(19)), (20, Some(29)), (25, Some(34))]
+    );
+}
+
+#[tokio::test]
+async fn an_ignored_end_changes_nothing() {
+    let mut server = Fake::new(25, 1);
+    server.honor_end = false;
+    let fake = shared(server);
+    let opts = WalkOptions {
+        send_end: true,
+        ..options(10)
+    };
+    let (got, error, starts) = walk(&fake, opts).await;
+    assert_eq!((got, error, starts), (ids(0..25), None, vec![0, 10, 20, 26]));
+}
+
+#[tokio::test]
+async fn page_size_one_on_a_one_based_server_read_at_0_survives_the_overlap() {
+    let fake = shared(Fake::new(3, 1));
+    let (got, error, starts) = walk(&fake, options(1)).await;
+    assert_eq!((got, error), (ids(0..3), None));
+    // start=1 repeats record 0 (the overlap, which holds nothing new but does not end it).
+    assert_eq!(starts, vec![0, 1, 2, 3, 4]);
+}
+
+#[tokio::test]
+async fn a_one_based_server_honouring_end_read_at_0_still_yields_everything() {
+    let fake = shared(Fake::new(25, 1));
+    let opts = WalkOptions {
+        send_end: true,
+        ..options(10)
+    };
+    let (got, error, starts) = walk(&fake, opts).await;
+    assert_eq!(got, ids(0..25));
+    assert_eq!(error, None);
+    // start=0&end=9 reads positions 1..9 (9 records); start=9 repeats one; then they line up.
+    assert_eq!(starts, vec![0, 9, 19, 26]);
+}
+
+#[tokio::test]
+async fn a_server_ignoring_limit_is_walked_in_one_page() {
+    let mut server = Fake::new(25, 0);
+    server.honor_limit = false;
+    let fake = shared(server);
+    assert_eq!(walk(&fake, options(10)).await, (ids(0..25), None, vec![0, 25]));
+}
+
+#[tokio::test]
+async fn a_server_ignoring_start_ends_the_walk_on_the_first_page_with_nothing_new() {
+    let mut server = Fake::new(25, 0);
+    server.ignore_start = true;
+    let fake = shared(server);
+    assert_eq!(walk(&fake, options(10)).await, (ids(0..10), None, vec![0, 10]));
+}
+
+#[tokio::test]
+async fn head_insertions_during_a_newest_first_walk_lose_nothing_and_repeat_nothing() {
+    let mut server = Fake::new(30, 0);
+    server.inserts = HashMap::from([(1, 3), (2, 9), (3, 1)]);
+    let fake = shared(server);
+    let (got, error, starts) = walk(&fake, options(10)).await;
+    assert_eq!(got, ids(0..30));
+    assert_eq!(error, None);
+    // 3 then 9 then 1 new records push the old ones forward: 13 repeats, all dropped.
+    assert_eq!(starts, vec![0, 10, 20, 30, 40, 43]);
+}
+
+#[tokio::test]
+async fn a_page_of_insertions_between_two_requests_ends_the_walk_without_repeats() {
+    let mut server = Fake::new(30, 0);
+    server.inserts = HashMap::from([(1, 10)]);
+    let fake = shared(server);
+    // The documented limit of the nothing-new guard: page 2 is page 1 again.
+    assert_eq!(walk(&fake, options(10)).await, (ids(0..10), None, vec![0, 10]));
+}
+
+#[tokio::test]
+async fn repeats_inside_one_page_are_dropped() {
+    let mut server = Fake::new(0, 0);
+    server.records = vec![1, 2, 2, 3, 1, 4];
+    let fake = shared(server);
+    assert_eq!(
+        walk(&fake, options(10)).await,
+        (vec![1, 2, 3, 4], None, vec![0, 6])
+    );
+}
+
+#[tokio::test]
+async fn a_fault_ends_the_stream_with_the_error_after_the_records_already_yielded() {
+    let mut server = Fake::new(50, 0);
+    server.fail_at = Some(2);
+    let fake = shared(server);
+    assert_eq!(
+        walk(&fake, options(10)).await,
+        (ids(0..20), Some(FakeError::Down { request: 2 }), vec![0, 10, 20])
+    );
+}
+
+#[tokio::test]
+async fn a_fault_on_the_first_page_is_the_only_item() {
+    let mut server = Fake::new(50, 0);
+    server.fail_at = Some(0);
+    let fake = shared(server);
+    assert_eq!(
+        walk(&fake, options(10)).await,
+        (vec![], Some(FakeError::Down { request: 0 }), vec![0])
+    );
+}
+
+#[tokio::test]
+async fn prefetch_keeps_n_in_flight_yields_in_order_and_replans_after_a_short_page() {
+    let mut server = Fake::new(95, 0);
+    // Later requests answer sooner, so completion order is the reverse of walk order.
+    server.delays_ms = (0..20).map(|n| 40u64.saturating_sub(n * 3)).collect();
+    let fake = shared(server);
+    let opts = WalkOptions {
+        prefetch: 4,
+        ..options(10)
+    };
+    let (got, error, starts) = walk(&fake, opts).await;
+    assert_eq!(got, ids(0..95));
+    assert_eq!(error, None);
+    // Head alone, then 4 in flight; the short page at 90 drops 100..120 and sends one at 95.
+    assert_eq!(
+        starts,
+        vec![0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 95]
+    );
+    let f = fake.lock().unwrap();
+    assert_eq!(f.max_in_flight, 4);
+    assert_eq!(f.in_flight, 0, "nothing left in flight after the walk");
+}
+
+#[tokio::test]
+async fn prefetch_learns_a_clamped_page_size_before_fanning_out() {
+    let mut server = Fake::new(40, 0);
+    server.max_page = 4;
+    server.delays_ms = vec![2; 20];
+    let fake = shared(server);
+    let opts = WalkOptions {
+        prefetch: 3,
+        ..options(10)
+    };
+    let (got, error, starts) = walk(&fake, opts).await;
+    assert_eq!(got, ids(0..40));
+    assert_eq!(error, None);
+    // Requests pushed behind a page that had already arrived may never be polled, so never
+    // sent: the log is every 4th position up to the empty page at 40, then at most 44 and 48.
+    assert_eq!(starts[..11], (0..=40).step_by(4).collect::<Vec<u64>>()[..]);
+    assert!(starts[11..].iter().all(|s| [44, 48].contains(s)), "{starts:?}");
+    assert!(starts.len() <= 13, "{starts:?}");
+    let max_in_flight = fake.lock().unwrap().max_in_flight;
+    assert!((2..=3).contains(&max_in_flight), "{max_in_flight}");
+}
+
+#[tokio::test]
+async fn prefetch_fault_ends_the_stream_in_order() {
+    let mut server = Fake::new(100, 0);
+    server.fail_at = Some(3);
+    server.delays_ms = vec![0, 30, 20, 0, 10, 10];
+    let fake = shared(server);
+    let opts = WalkOptions {
+        prefetch: 3,
+        ..options(10)
+    };
+    let (got, error, _) = walk(&fake, opts).await;
+    assert_eq!(got, ids(0..30));
+    assert_eq!(error, Some(FakeError::Down { request: 3 }));
+}
+
+#[tokio::test]
+async fn dropping_the_stream_cancels_the_requests_in_flight() {
+    let mut server = Fake::new(1_000, 0);
+    server.delays_ms = vec![0, 5, 5, 5, 10_000, 10_000, 10_000, 10_000, 10_000];
+    let fake = shared(server);
+    let opts = WalkOptions {
+        prefetch: 4,
+        ..options(10)
+    };
+    let stream = Walk::new(fetcher(&fake), opts).into_records();
+    let first: Vec<Rec> = tokio::time::timeout(Duration::from_secs(5), stream.take(35).try_collect())
+        .await
+        .expect("the first pages arrive quickly")
+        .expect("no error");
+    assert_eq!(first.len(), 35);
+    // `take` dropped the walk: the slow requests are gone, not waiting 10 s.
+    let f = fake.lock().unwrap();
+    assert_eq!(f.in_flight, 0);
+    assert!(f.log.len() >= 5, "requests were in flight: {:?}", f.log);
+    assert_eq!(f.completed, 4, "only the fast requests completed");
+}
+
+#[test]
+fn options_never_ask_for_zero_records_or_zero_requests() {
+    let fake = shared(Fake::new(3, 0));
+    let walk = Walk::new(
+        fetcher(&fake),
+        WalkOptions {
+            page_size: 0,
+            prefetch: 0,
+            ..WalkOptions::default()
+        },
+    );
+    assert_eq!(walk.options.page_size, 1);
+    assert_eq!(walk.options.prefetch, 1);
+    assert_eq!(
+        walk.options.request(7),
+        PageRequest {
+            start: 7,
+            limit: 1,
+            end: None
+        }
+    );
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn run(fake: Fake, opts: WalkOptions) -> (Vec<u64>, Option<FakeError>, Vec<u64>) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        runtime.block_on(async { walk(&shared(fake), opts).await })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// Every record exactly once, in order, whatever the server's paging dialect.
+        #[test]
+        fn every_record_once_in_order_on_every_stable_server(
+            total in 0u64..120,
+            base in 0u64..2,
+            below in 0u8..3,
+            page_size in 1u32..40,
+            max_page in 1usize..50,
+            honor_limit in any::<bool>(),
+            honor_end in any::<bool>(),
+            send_end in any::<bool>(),
+            prefetch in 1usize..6,
+            start_base in 0u8..3,
+        ) {
+            let mut server = Fake::new(total, base);
+            server.below_base = [BelowBase::ReadAsFirst, BelowBase::Reject, BelowBase::Empty][below as usize];
+            server.max_page = max_page;
+            server.honor_limit = honor_limit;
+            server.honor_end = honor_end;
+            let start_base = match (start_base, base) {
+                (0, _) => StartBase::Auto,
+                (_, 0) => StartBase::Zero,
+                _ => StartBase::One,
+            };
+            let opts = WalkOptions { page_size, prefetch, start_base, send_end };
+            let (got, error, starts) = run(server, opts);
+            prop_assert_eq!(error, None);
+            prop_assert_eq!(got, (0..total).collect::<Vec<u64>>());
+            // Bounded: never more than one page per record plus the detection, the end
+            // probe and what prefetch had in flight.
+            prop_assert!(starts.len() as u64 <= total + 3 + 2 * prefetch as u64, "{:?}", starts);
+        }
+
+        /// Insertions at the head of a newest-first list, fewer than a page between two
+        /// requests: every record present at the start comes out once, in order.
+        #[test]
+        fn head_insertions_below_a_page_lose_and_repeat_nothing(
+            total in 0u64..150,
+            base in 0u64..2,
+            page_size in 3u32..30,
+            inserts in proptest::collection::vec(0usize..30, 0..20),
+        ) {
+            let mut server = Fake::new(total, base);
+            server.inserts = inserts
+                .iter()
+                .enumerate()
+                .map(|(n, k)| (n + 1, k % (page_size as usize - 1)))
+                .collect();
+            let (got, error, _) = run(server, options(page_size));
+            prop_assert_eq!(error, None);
+            let mut unique = got.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            prop_assert_eq!(unique.len(), got.len(), "a record came out twice: {:?}", got);
+            // Records inserted during the walk may come out (the list was empty at its
+            // head); every record of the start comes out, in order.
+            let old: Vec<u64> = got.into_iter().filter(|&id| id < 1_000_000).collect();
+            prop_assert_eq!(old, (0..total).collect::<Vec<u64>>());
+        }
+    }
+}
