@@ -1,0 +1,236 @@
+//! The one error type of this crate.
+//!
+//! Every variant carries what a caller needs to act on it: the HTTP status, the server's
+//! message from the envelope, the delay a server asked for, or a short snippet of a body
+//! that could not be understood. The API token never appears in any of them: messages and
+//! snippets taken from a response are scrubbed of the token before they are stored.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+/// Everything that can go wrong when talking to the Neon API through [`crate::NeonClient`].
+///
+/// Marked `#[non_exhaustive]`: match the variants you act on and keep a `_` arm.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server refused the token (HTTP 401). Check `NEON_API_TOKEN`; retrying will not help.
+    #[error("unauthorized (HTTP 401): {}", message.as_deref().unwrap_or("the server refused the API token"))]
+    Unauthorized {
+        /// The envelope's `error` message, if the server sent one.
+        message: Option<String>,
+    },
+
+    /// The token is valid but may not do this (HTTP 403). Retrying will not help.
+    #[error("forbidden (HTTP 403): {}", message.as_deref().unwrap_or("the API token may not access this resource"))]
+    Forbidden {
+        /// The envelope's `error` message, if the server sent one.
+        message: Option<String>,
+    },
+
+    /// The record does not exist: a 404 carrying the API's envelope, or a 200 whose `data`
+    /// is `null` on a get-by-id call.
+    #[error("not found: {}", message.as_deref().unwrap_or("the server returned no record"))]
+    NotFound {
+        /// The envelope's `error` message, if the server sent one.
+        message: Option<String>,
+    },
+
+    /// The server has no such route: a 404 without the API's envelope (for example a
+    /// framework's default "404 Not Found" page). Distinct from [`Error::NotFound`], which is
+    /// about a record; this one means the URL or the server is wrong.
+    #[error("route not found (HTTP 404) for {path}: the server has no such endpoint")]
+    RouteNotFound {
+        /// The path that was requested (no host, no query).
+        path: String,
+    },
+
+    /// The server kept answering 429 until the retry budget was spent, or asked for a wait
+    /// longer than [`crate::RetryPolicy::retry_after_cap`].
+    #[error("rate limited (HTTP 429){}", match retry_after {
+        Some(d) => format!(": the server asked to wait {} s", d.as_secs_f64()),
+        None => String::new(),
+    })]
+    RateLimited {
+        /// The delay the server's last `Retry-After` asked for, if it sent a readable one.
+        retry_after: Option<Duration>,
+    },
+
+    /// A 5xx response (after retries, for the statuses that are retried).
+    #[error("server error (HTTP {status}, content-type {}): {snippet}", content_type.as_deref().unwrap_or("none"))]
+    Server {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The response's `Content-Type`, if any (`text/html` means a gateway page).
+        content_type: Option<String>,
+        /// The envelope's message, or else the start of the body.
+        snippet: String,
+    },
+
+    /// The API said no: the envelope's `error` was set, on a 4xx status other than
+    /// 401/403/404/429, or on a 200 (the API can report an error with a success status).
+    #[error("API error (HTTP {status}): {message}")]
+    Api {
+        /// The HTTP status (200 when the error came inside a success response).
+        status: StatusCode,
+        /// The envelope's `error`, as text (a JSON object is rendered as compact JSON).
+        message: String,
+    },
+
+    /// A response that is not what the API sends: a status this client does not expect
+    /// (such as a refused redirect or a 4xx without an envelope) with a body that is not
+    /// the API's envelope.
+    #[error("unexpected response (HTTP {status}, content-type {}): {snippet}", content_type.as_deref().unwrap_or("none"))]
+    UnexpectedResponse {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The response's `Content-Type`, if any.
+        content_type: Option<String>,
+        /// The start of the body (or, for a redirect, its target).
+        snippet: String,
+    },
+
+    /// The body could not be decoded into the expected records. `path` says where
+    /// (for example `data[3].latitude`), `snippet` shows the start of the body.
+    #[error("could not decode response (HTTP {status}, content-type {}) at `{path}`: {source}; body starts: {snippet}", content_type.as_deref().unwrap_or("none"))]
+    Decode {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The response's `Content-Type`, if any.
+        content_type: Option<String>,
+        /// The JSON path of the value that failed, as reported by `serde_path_to_error`
+        /// (`.` when the document itself is not JSON).
+        path: String,
+        /// The start of the body.
+        snippet: String,
+        /// The underlying JSON error.
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// The request timed out (connect or whole-request timeout), after retries.
+    #[error("request timed out: {source}")]
+    Timeout {
+        /// The underlying HTTP client error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// The connection failed, broke, or the body was cut off, after retries.
+    #[error("transport error: {source}")]
+    Transport {
+        /// The underlying HTTP client error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// The body ended before the JSON document did (a truncated response), after retries.
+    #[error("response body was cut off (HTTP {status}) after {received} bytes")]
+    Truncated {
+        /// The HTTP status.
+        status: StatusCode,
+        /// How many bytes arrived.
+        received: usize,
+    },
+
+    /// The request was refused before anything was sent: a malformed id, an empty filter,
+    /// or similar.
+    #[error("invalid request: {message}")]
+    InvalidRequest {
+        /// What was wrong with the input.
+        message: String,
+    },
+
+    /// The client could not be built: no token, a bad base URL, plain `http://` to a
+    /// non-loopback host without opting in, or an HTTP client that failed to build.
+    #[error("invalid client configuration: {message}")]
+    Config {
+        /// What was wrong with the configuration (never contains the token).
+        message: String,
+    },
+}
+
+impl Error {
+    /// The HTTP status the error came with, if it came from a response.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Unauthorized { .. } => Some(StatusCode::UNAUTHORIZED),
+            Error::Forbidden { .. } => Some(StatusCode::FORBIDDEN),
+            Error::NotFound { .. } | Error::RouteNotFound { .. } => Some(StatusCode::NOT_FOUND),
+            Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
+            Error::Server { status, .. }
+            | Error::Api { status, .. }
+            | Error::UnexpectedResponse { status, .. }
+            | Error::Decode { status, .. }
+            | Error::Truncated { status, .. } => Some(*status),
+            Error::Timeout { .. }
+            | Error::Transport { .. }
+            | Error::InvalidRequest { .. }
+            | Error::Config { .. } => None,
+        }
+    }
+
+    /// True for [`Error::NotFound`]: the record does not exist.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::NotFound { .. })
+    }
+
+    pub(crate) fn invalid_request(message: impl Into<String>) -> Self {
+        Error::InvalidRequest {
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::Config {
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_error_display_names_status_content_type_and_snippet() {
+        let err = Error::Server {
+            status: StatusCode::BAD_GATEWAY,
+            content_type: Some("text/html".into()),
+            snippet: "<html><body>502 Bad Gateway</body></html>".into(),
+        };
+        assert_eq!(
+            err.to_string(),
+            "server error (HTTP 502 Bad Gateway, content-type text/html): \
+             <html><body>502 Bad Gateway</body></html>"
+        );
+        assert_eq!(err.status(), Some(StatusCode::BAD_GATEWAY));
+    }
+
+    #[test]
+    fn rate_limited_display_gives_the_delay_in_seconds() {
+        let err = Error::RateLimited {
+            retry_after: Some(Duration::from_millis(1500)),
+        };
+        assert_eq!(
+            err.to_string(),
+            "rate limited (HTTP 429): the server asked to wait 1.5 s"
+        );
+        let err = Error::RateLimited { retry_after: None };
+        assert_eq!(err.to_string(), "rate limited (HTTP 429)");
+    }
+
+    #[test]
+    fn unauthorized_display_uses_the_server_message_or_a_default() {
+        let err = Error::Unauthorized {
+            message: Some("invalid token".into()),
+        };
+        assert_eq!(err.to_string(), "unauthorized (HTTP 401): invalid token");
+        let err = Error::Unauthorized { message: None };
+        assert_eq!(
+            err.to_string(),
+            "unauthorized (HTTP 401): the server refused the API token"
+        );
+    }
+}
