@@ -242,6 +242,7 @@ where
     }
 
     /// The walk as a stream of records, in order.
+    #[cfg(test)]
     pub(crate) fn into_records(self) -> impl Stream<Item = Result<R, E>> {
         self.into_pages().flat_map(|page| {
             let items: Vec<Result<R, E>> = match page {
