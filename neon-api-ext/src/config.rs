@@ -103,10 +103,11 @@ impl NeonClientBuilder {
     /// [`NeonClientBuilder::from_env`] with the variables looked up through `lookup`
     /// (tests use it instead of mutating the process environment).
     pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
-        let mut builder = Self::default();
-        builder.token = lookup(ENV_TOKEN).filter(|t| !t.trim().is_empty());
-        builder.base_url = lookup(ENV_URL).filter(|u| !u.trim().is_empty());
-        builder
+        NeonClientBuilder {
+            token: lookup(ENV_TOKEN).filter(|t| !t.trim().is_empty()),
+            base_url: lookup(ENV_URL).filter(|u| !u.trim().is_empty()),
+            ..Self::default()
+        }
     }
 
     /// The API's base URL, e.g. `https://api.neoncyber.io` (a path prefix is kept:

@@ -211,3 +211,7 @@ fn transport_failure(error: reqwest::Error) -> Failure {
         Failure::retryable(Error::Transport { source: error }, None)
     }
 }
+
+#[cfg(test)]
+#[path = "transport_sim_tests.rs"]
+mod sim_tests;
