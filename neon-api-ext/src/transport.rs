@@ -215,3 +215,7 @@ fn transport_failure(error: reqwest::Error) -> Failure {
 #[cfg(test)]
 #[path = "transport_sim_tests.rs"]
 mod sim_tests;
+
+#[cfg(test)]
+#[path = "transport_http_tests.rs"]
+mod http_tests;

@@ -1,0 +1,297 @@
+//! What the client sends and where it goes, checked with small loopback servers that record
+//! the raw headers (the simulator masks `Authorization` in its log): the exact auth header,
+//! redirects across origins, and the tracing output.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use neon_sim::{ErrorBody, Fault, FaultPlan, Simulator};
+use serde_json::Value;
+
+use crate::operations::Operation;
+use crate::{Error, NeonClient, RetryPolicy};
+
+const TOKEN: &str = "tok-0123456789abcdef";
+
+/// Every request a recording server saw: path and `Authorization` (if any).
+type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
+/// A loopback server answering every path with `respond(path)`, recording requests.
+async fn server(respond: fn(&str, u16) -> Response) -> (String, Seen) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen: Seen = Arc::default();
+    let handler = move |State(seen): State<Seen>, uri: Uri, headers: HeaderMap| async move {
+        let auth = headers
+            .get(header::AUTHORIZATION)
+            .map(|v| v.to_str().unwrap_or("<binary>").to_owned());
+        seen.lock().unwrap().push((uri.to_string(), auth));
+        respond(uri.path(), port)
+    };
+    let app = Router::new()
+        .fallback(get(handler))
+        .with_state(seen.clone());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://127.0.0.1:{port}"), seen)
+}
+
+fn empty_page(_path: &str, _port: u16) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        r#"{"error":null,"data":[]}"#,
+    )
+        .into_response()
+}
+
+fn client_for(url: &str) -> NeonClient {
+    NeonClient::builder()
+        .base_url(url)
+        .token(TOKEN)
+        .retry_policy(RetryPolicy::none())
+        .request_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+async fn list(client: &NeonClient) -> Result<Vec<Value>, Error> {
+    client.get_list::<Value>(Operation::ListEvents, &[]).await
+}
+
+#[tokio::test]
+async fn authorization_is_exactly_the_raw_token() {
+    let (url, seen) = server(empty_page).await;
+    assert_eq!(list(&client_for(&url)).await.unwrap(), Vec::<Value>::new());
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [("/v1/events".to_owned(), Some(TOKEN.to_owned()))]
+    );
+}
+
+#[tokio::test]
+async fn a_callers_own_http_client_still_sends_the_token() {
+    let (url, seen) = server(empty_page).await;
+    let client = NeonClient::builder()
+        .base_url(&url)
+        .token(TOKEN)
+        .http_client(reqwest::Client::new())
+        .build()
+        .unwrap();
+    list(&client).await.unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [("/v1/events".to_owned(), Some(TOKEN.to_owned()))]
+    );
+}
+
+/// The port of the "other origin" server, set before the redirecting server starts.
+static OTHER_PORT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+
+fn redirect_to_other_port(_path: &str, _port: u16) -> Response {
+    let other = OTHER_PORT.load(std::sync::atomic::Ordering::SeqCst);
+    (
+        StatusCode::FOUND,
+        [(
+            header::LOCATION,
+            format!("http://127.0.0.1:{other}/v1/events"),
+        )],
+    )
+        .into_response()
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_not_followed() {
+    let (other_url, other_seen) = server(empty_page).await;
+    let other_port: u16 = other_url.rsplit(':').next().unwrap().parse().unwrap();
+    OTHER_PORT.store(other_port, std::sync::atomic::Ordering::SeqCst);
+    let (url, seen) = server(redirect_to_other_port).await;
+
+    let err = list(&client_for(&url)).await.unwrap_err();
+    match err {
+        Error::UnexpectedResponse {
+            status, snippet, ..
+        } => {
+            assert_eq!(status, StatusCode::FOUND);
+            assert_eq!(
+                snippet,
+                format!(
+                    "redirect to http://127.0.0.1:{other_port}/v1/events not followed: only \
+                     redirects within the API's origin are followed (at most 5), so the token \
+                     never reaches another host"
+                )
+            );
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    assert!(
+        other_seen.lock().unwrap().is_empty(),
+        "the other origin got a request"
+    );
+
+    // With a caller's own reqwest client, reqwest's policy follows, but drops the header.
+    let client = NeonClient::builder()
+        .base_url(&url)
+        .token(TOKEN)
+        .http_client(reqwest::Client::new())
+        .build()
+        .unwrap();
+    list(&client).await.unwrap();
+    assert_eq!(
+        *other_seen.lock().unwrap(),
+        [("/v1/events".to_owned(), None)],
+        "Authorization reached another origin"
+    );
+}
+
+fn redirect_same_origin(path: &str, port: u16) -> Response {
+    if path == "/v1/events" {
+        (
+            StatusCode::TEMPORARY_REDIRECT,
+            [(
+                header::LOCATION,
+                format!("http://127.0.0.1:{port}/v2/events"),
+            )],
+        )
+            .into_response()
+    } else {
+        empty_page(path, port)
+    }
+}
+
+#[tokio::test]
+async fn a_redirect_within_the_origin_is_followed_with_the_token() {
+    let (url, seen) = server(redirect_same_origin).await;
+    list(&client_for(&url)).await.unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            ("/v1/events".to_owned(), Some(TOKEN.to_owned())),
+            ("/v2/events".to_owned(), Some(TOKEN.to_owned())),
+        ]
+    );
+}
+
+fn redirect_loop(_path: &str, port: u16) -> Response {
+    (
+        StatusCode::FOUND,
+        [(
+            header::LOCATION,
+            format!("http://127.0.0.1:{port}/v1/events"),
+        )],
+    )
+        .into_response()
+}
+
+#[tokio::test]
+async fn a_redirect_loop_stops() {
+    let (url, seen) = server(redirect_loop).await;
+    let err = list(&client_for(&url)).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::UnexpectedResponse {
+                status: StatusCode::FOUND,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(seen.lock().unwrap().len(), 6, "the request and 5 redirects");
+}
+
+/// A `MakeWriter` collecting everything the subscriber prints.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn tracing_has_a_span_per_attempt_with_status_and_latency_and_never_the_token() {
+    let sim = Simulator::builder()
+        .seed(3)
+        .events(10)
+        .token(TOKEN)
+        .faults(FaultPlan::new().on_request(
+            1,
+            Fault::ServerError {
+                status: 503,
+                body: ErrorBody::Json,
+            },
+        ))
+        .start()
+        .await
+        .unwrap();
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(captured.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let client = NeonClient::builder()
+        .base_url(sim.url())
+        .token(TOKEN)
+        .retry_policy(RetryPolicy::new().with_base_delay(Duration::from_millis(1)))
+        .build()
+        .unwrap();
+    client
+        .get_list::<Value>(Operation::ListEvents, &[("limit", "3".to_owned())])
+        .await
+        .unwrap();
+    // Debug output of the client and of an error must not leak it either.
+    tracing::info!(client = ?client, "done");
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(!text.contains(TOKEN), "token in tracing output:\n{text}");
+    let failed = text
+        .lines()
+        .find(|l| l.contains("Neon API request failed"))
+        .unwrap_or_else(|| panic!("no failure event:\n{text}"));
+    for field in [
+        "neon_api_request{",
+        "operation=\"list_events\"",
+        "method=\"GET\"",
+        "path=\"/v1/events\"",
+        "query=\"limit=3\"",
+        "attempt=1",
+        "status=503",
+        "latency_ms=",
+        "retryable=true",
+    ] {
+        assert!(failed.contains(field), "{field} missing in: {failed}");
+    }
+    let succeeded = text
+        .lines()
+        .find(|l| l.contains("Neon API request succeeded"))
+        .unwrap_or_else(|| panic!("no success event:\n{text}"));
+    for field in ["attempt=2", "status=200", "latency_ms="] {
+        assert!(succeeded.contains(field), "{field} missing in: {succeeded}");
+    }
+    assert!(
+        text.lines()
+            .any(|l| l.contains("retrying Neon API request") && l.contains("attempt=1")),
+        "no retry event:\n{text}"
+    );
+}
