@@ -62,7 +62,7 @@ fn apply(doc: &mut Value) -> Result<Outcome, CorrectionError> {
         let op = op_by_id_mut(ID, doc, op_id)?;
         for name in ["limit", "start", "end"] {
             let p = param_mut(ID, op, op_id, name)?;
-            if p.pointer_type() != Some("integer") {
+            if schema_type(p) != Some("integer") {
                 return Err(moved(ID, format!("`{op_id}` parameter `{name}` is no longer an integer")));
             }
         }
@@ -109,14 +109,10 @@ fn apply(doc: &mut Value) -> Result<Outcome, CorrectionError> {
     Ok(Outcome::Applied)
 }
 
-trait ParamType {
-    fn pointer_type(&self) -> Option<&str>;
-}
-
-impl ParamType for serde_json::Map<String, Value> {
-    fn pointer_type(&self) -> Option<&str> {
-        self.get("schema")
-            .and_then(|s| s.get("type"))
-            .and_then(Value::as_str)
-    }
+/// The `type` of a parameter's schema.
+fn schema_type(param: &serde_json::Map<String, Value>) -> Option<&str> {
+    param
+        .get("schema")
+        .and_then(|s| s.get("type"))
+        .and_then(Value::as_str)
 }

@@ -51,7 +51,7 @@ pub(super) const CORRECTION: Correction = Correction {
     apply,
 };
 
-fn text_mut<'a>(doc: &'a mut Value, place: Place) -> Option<&'a mut Value> {
+fn text_mut(doc: &mut Value, place: Place) -> Option<&mut Value> {
     match place {
         Place::Info => doc.pointer_mut("/info/description"),
         Place::Tag(name) => doc
