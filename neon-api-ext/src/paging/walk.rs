@@ -233,12 +233,13 @@ where
         }
     }
 
-    /// The walk as a stream of pages.
+    /// The walk as a stream of pages; fused, so polling after the end is harmless.
     pub(crate) fn into_pages(self) -> impl Stream<Item = Result<Page<R>, E>> {
         futures::stream::unfold(self, |mut walk| async move {
             let page = walk.next_page().await?;
             Some((page, walk))
         })
+        .fuse()
     }
 
     /// The walk as a stream of records, in order.

@@ -134,11 +134,8 @@ impl Drop for InFlight {
     }
 }
 
-type Fetch = Box<
-    dyn FnMut(
-        PageRequest,
-    ) -> futures::future::BoxFuture<'static, Result<Vec<Rec>, FakeError>>,
->;
+type Fetch =
+    Box<dyn FnMut(PageRequest) -> futures::future::BoxFuture<'static, Result<Vec<Rec>, FakeError>>>;
 
 fn fetcher(fake: &Arc<Mutex<Fake>>) -> Fetch {
     let fake = fake.clone();
@@ -270,7 +267,11 @@ async fn an_empty_list_costs_one_probe_at_1_when_the_base_is_unknown() {
     for base in [0, 1] {
         let fake = shared(Fake::new(0, base));
         let (got, error, starts) = walk(&fake, options(10)).await;
-        assert_eq!((got, error, starts), (vec![], None, vec![0, 1]), "base {base}");
+        assert_eq!(
+            (got, error, starts),
+            (vec![], None, vec![0, 1]),
+            "base {base}"
+        );
     }
     let fake = shared(Fake::new(0, 1));
     let opts = WalkOptions {
@@ -305,7 +306,10 @@ async fn a_clamped_limit_is_a_short_page_not_the_end() {
         (ids(0..10), None, vec![0, 4, 8, 10])
     );
     let log = fake.lock().unwrap().log.clone();
-    assert!(log.iter().all(|r| r.limit == 10), "the asked limit stays: {log:?}");
+    assert!(
+        log.iter().all(|r| r.limit == 10),
+        "the asked limit stays: {log:?}"
+    );
 }
 
 #[tokio::test]
@@ -335,7 +339,10 @@ async fn an_ignored_end_changes_nothing() {
         ..options(10)
     };
     let (got, error, starts) = walk(&fake, opts).await;
-    assert_eq!((got, error, starts), (ids(0..25), None, vec![0, 10, 20, 26]));
+    assert_eq!(
+        (got, error, starts),
+        (ids(0..25), None, vec![0, 10, 20, 26])
+    );
 }
 
 #[tokio::test]
@@ -366,7 +373,10 @@ async fn a_server_ignoring_limit_is_walked_in_one_page() {
     let mut server = Fake::new(25, 0);
     server.honor_limit = false;
     let fake = shared(server);
-    assert_eq!(walk(&fake, options(10)).await, (ids(0..25), None, vec![0, 25]));
+    assert_eq!(
+        walk(&fake, options(10)).await,
+        (ids(0..25), None, vec![0, 25])
+    );
 }
 
 #[tokio::test]
@@ -374,7 +384,10 @@ async fn a_server_ignoring_start_ends_the_walk_on_the_first_page_with_nothing_ne
     let mut server = Fake::new(25, 0);
     server.ignore_start = true;
     let fake = shared(server);
-    assert_eq!(walk(&fake, options(10)).await, (ids(0..10), None, vec![0, 10]));
+    assert_eq!(
+        walk(&fake, options(10)).await,
+        (ids(0..10), None, vec![0, 10])
+    );
 }
 
 #[tokio::test]
@@ -395,7 +408,10 @@ async fn a_page_of_insertions_between_two_requests_ends_the_walk_without_repeats
     server.inserts = HashMap::from([(1, 10)]);
     let fake = shared(server);
     // The documented limit of the nothing-new guard: page 2 is page 1 again.
-    assert_eq!(walk(&fake, options(10)).await, (ids(0..10), None, vec![0, 10]));
+    assert_eq!(
+        walk(&fake, options(10)).await,
+        (ids(0..10), None, vec![0, 10])
+    );
 }
 
 #[tokio::test]
@@ -416,7 +432,11 @@ async fn a_fault_ends_the_stream_with_the_error_after_the_records_already_yielde
     let fake = shared(server);
     assert_eq!(
         walk(&fake, options(10)).await,
-        (ids(0..20), Some(FakeError::Down { request: 2 }), vec![0, 10, 20])
+        (
+            ids(0..20),
+            Some(FakeError::Down { request: 2 }),
+            vec![0, 10, 20]
+        )
     );
 }
 
@@ -470,7 +490,10 @@ async fn prefetch_learns_a_clamped_page_size_before_fanning_out() {
     // Requests pushed behind a page that had already arrived may never be polled, so never
     // sent: the log is every 4th position up to the empty page at 40, then at most 44 and 48.
     assert_eq!(starts[..11], (0..=40).step_by(4).collect::<Vec<u64>>()[..]);
-    assert!(starts[11..].iter().all(|s| [44, 48].contains(s)), "{starts:?}");
+    assert!(
+        starts[11..].iter().all(|s| [44, 48].contains(s)),
+        "{starts:?}"
+    );
     assert!(starts.len() <= 13, "{starts:?}");
     let max_in_flight = fake.lock().unwrap().max_in_flight;
     assert!((2..=3).contains(&max_in_flight), "{max_in_flight}");
@@ -501,10 +524,11 @@ async fn dropping_the_stream_cancels_the_requests_in_flight() {
         ..options(10)
     };
     let stream = Walk::new(fetcher(&fake), opts).into_records();
-    let first: Vec<Rec> = tokio::time::timeout(Duration::from_secs(5), stream.take(35).try_collect())
-        .await
-        .expect("the first pages arrive quickly")
-        .expect("no error");
+    let first: Vec<Rec> =
+        tokio::time::timeout(Duration::from_secs(5), stream.take(35).try_collect())
+            .await
+            .expect("the first pages arrive quickly")
+            .expect("no error");
     assert_eq!(first.len(), 35);
     // `take` dropped the walk: the slow requests are gone, not waiting 10 s.
     let f = fake.lock().unwrap();

@@ -1,0 +1,247 @@
+//! Detection joins against the simulator: both PoL strategies, the automatic choice, and
+//! client / registration enrichment cached per id — asserting the exact requests.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use neon_api_ext::join::{JoinedDetection, PolStrategy};
+use neon_api_ext::{NeonClient, RetryPolicy};
+use neon_sim::{Resource, Simulator, SimulatorBuilder, SortOrder};
+use serde_json::Value;
+use uuid::Uuid;
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+async fn start(builder: SimulatorBuilder) -> (Simulator, NeonClient) {
+    let sim = builder.start().await.expect("simulator starts");
+    let client = NeonClient::builder()
+        .base_url(sim.url())
+        .token(sim.token())
+        .retry_policy(RetryPolicy::new().with_base_delay(Duration::from_millis(1)))
+        .build()
+        .expect("client builds");
+    (sim, client)
+}
+
+/// `path?query` of every request, in arrival order.
+fn requests(sim: &Simulator) -> Vec<String> {
+    sim.request_log()
+        .iter()
+        .map(|r| r.path_and_query())
+        .collect()
+}
+
+/// The trail the server holds for a detection, as entry ids in trail order.
+fn trail(sim: &Simulator, detection: Uuid) -> Vec<Uuid> {
+    match sim.record(Resource::DetectionsPol, detection) {
+        Some(Value::Array(entries)) => entries
+            .iter()
+            .map(|e| {
+                e["id"]
+                    .as_str()
+                    .and_then(|s| Uuid::parse_str(s).ok())
+                    .expect("entry id")
+            })
+            .collect(),
+        other => panic!("no trail for {detection}: {other:?}"),
+    }
+}
+
+async fn join(client: &NeonClient, strategy: PolStrategy) -> Vec<JoinedDetection> {
+    tokio::time::timeout(
+        LIMIT,
+        client
+            .detections()
+            .with_pol()
+            .pol_strategy(strategy)
+            .concurrency(4)
+            .collect_all(),
+    )
+    .await
+    .expect("bounded")
+    .expect("join succeeds")
+}
+
+fn assert_trails_match_the_server(sim: &Simulator, rows: &[JoinedDetection]) {
+    let expected = sim.detections_sorted(SortOrder::Desc);
+    let got: Vec<Uuid> = rows.iter().map(|r| r.detection.id.expect("id")).collect();
+    assert_eq!(got, expected);
+    for row in rows {
+        let id = row.detection.id.expect("id");
+        let entries: Vec<Uuid> = row.pol.iter().map(|e| e.id.expect("entry id")).collect();
+        assert_eq!(entries, trail(sim, id), "trail of {id}");
+        assert!(row.pol.iter().all(|e| e.detection_id == Some(id)));
+        assert_eq!((row.client.clone(), row.registration.clone()), (None, None));
+    }
+}
+
+#[tokio::test]
+async fn per_detection_lookups_fetch_each_trail_once_between_the_detection_pages() {
+    let (sim, client) = start(Simulator::builder().detections(30)).await;
+    let rows = join(&client, PolStrategy::PerDetection).await;
+    assert_trails_match_the_server(&sim, &rows);
+    assert!(
+        rows.iter().any(|r| !r.pol.is_empty()),
+        "some trails are not empty"
+    );
+
+    let sent = requests(&sim);
+    let order = sim.detections_sorted(SortOrder::Desc);
+    assert_eq!(sent.len(), 1 + 1 + 30 + 2, "{sent:#?}");
+    assert_eq!(sent[0], "/v1/detections?start=0&limit=100");
+    // The simulator speaks the vendor's `/v1/detectionspol/{id}`: the first lookup goes
+    // alone, misses the corrected spelling once, and the client remembers the other one.
+    assert_eq!(sent[1], format!("/v1/detections_pol/{}", order[0]));
+    assert_eq!(sent[2], format!("/v1/detectionspol/{}", order[0]));
+    // Then the other 29 trails, each once, in any arrival order (4 in flight).
+    let mut lookups: Vec<String> = sent[3..32].to_vec();
+    lookups.sort();
+    let mut expected: Vec<String> = order[1..]
+        .iter()
+        .map(|id| format!("/v1/detectionspol/{id}"))
+        .collect();
+    expected.sort();
+    assert_eq!(lookups, expected);
+    // Then the walk's overlap check and its end (1-based server read at 0).
+    assert_eq!(
+        sent[32..],
+        [
+            "/v1/detections?start=30&limit=100",
+            "/v1/detections?start=31&limit=100"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn one_pass_walks_the_pol_list_once_and_gives_the_same_trails() {
+    let (sim, client) = start(Simulator::builder().detections(30)).await;
+    let rows = join(&client, PolStrategy::OnePass).await;
+    assert_trails_match_the_server(&sim, &rows);
+    let entries = sim.count(Resource::DetectionsPol);
+    assert!(entries > 0 && entries < 1000);
+    assert_eq!(
+        requests(&sim),
+        [
+            "/v1/detections?start=0&limit=100".to_owned(),
+            "/v1/detections?start=30&limit=100".to_owned(),
+            "/v1/detections?start=31&limit=100".to_owned(),
+            "/v1/detections_pol?start=0&limit=1000&sort=asc".to_owned(),
+            format!("/v1/detections_pol?start={entries}&limit=1000&sort=asc"),
+            format!(
+                "/v1/detections_pol?start={}&limit=1000&sort=asc",
+                entries + 1
+            ),
+        ]
+    );
+    sim.clear_request_log();
+    let per_detection = join(&client, PolStrategy::PerDetection).await;
+    assert_eq!(rows, per_detection, "both strategies join the same trails");
+}
+
+#[tokio::test]
+async fn auto_looks_ahead_then_picks_lookups_for_a_short_list_and_one_pass_for_a_long_one() {
+    let (sim, client) = start(Simulator::builder().detections(40)).await;
+    let rows = join(&client, PolStrategy::Auto).await;
+    assert_eq!(rows.len(), 40);
+    let log = sim.request_log();
+    let by_id = |r: &&neon_sim::LoggedRequest| {
+        r.path.starts_with("/v1/detections_pol/") || r.path.starts_with("/v1/detectionspol/")
+    };
+    // 40 lookups plus the one miss of the corrected spelling; no list walk.
+    assert_eq!(log.iter().filter(by_id).count(), 41);
+    assert!(log.iter().all(|r| r.path != "/v1/detections_pol"));
+
+    let (sim, client) = start(Simulator::builder().detections(250)).await;
+    let rows = tokio::time::timeout(
+        LIMIT,
+        client
+            .detections()
+            .with_pol()
+            .auto_threshold(100)
+            .collect_all(),
+    )
+    .await
+    .expect("bounded")
+    .expect("join succeeds");
+    assert_trails_match_the_server(&sim, &rows);
+    let log = sim.request_log();
+    assert_eq!(log.iter().filter(by_id).count(), 0);
+    assert!(log.iter().any(|r| r.path == "/v1/detections_pol"));
+}
+
+#[tokio::test]
+async fn clients_and_registrations_are_fetched_once_per_id() {
+    let (sim, client) = start(
+        Simulator::builder()
+            .detections(150)
+            .clients(20)
+            .registrations(30),
+    )
+    .await;
+    let rows = tokio::time::timeout(
+        LIMIT,
+        client
+            .detections()
+            .with_client()
+            .with_registration()
+            .collect_all(),
+    )
+    .await
+    .expect("bounded")
+    .expect("join succeeds");
+    assert_eq!(rows.len(), 150);
+
+    let log = sim.request_log();
+    let mut client_gets: BTreeMap<String, usize> = BTreeMap::new();
+    let mut registration_gets: BTreeMap<String, usize> = BTreeMap::new();
+    for r in &log {
+        if let Some(id) = r.path.strip_prefix("/v1/clients/") {
+            *client_gets.entry(id.to_owned()).or_default() += 1;
+        }
+        if let Some(id) = r.path.strip_prefix("/v1/registration/") {
+            *registration_gets.entry(id.to_owned()).or_default() += 1;
+        }
+    }
+    let distinct_clients: HashSet<String> = rows
+        .iter()
+        .filter_map(|r| r.detection.client_id.map(|id| id.to_string()))
+        .collect();
+    let distinct_registrations: HashSet<String> = rows
+        .iter()
+        .filter_map(|r| r.detection.registration_id.map(|id| id.to_string()))
+        .collect();
+    assert!(
+        distinct_clients.len() < rows.len(),
+        "the join had repeats to save"
+    );
+    assert_eq!(
+        client_gets.keys().cloned().collect::<HashSet<_>>(),
+        distinct_clients
+    );
+    assert!(client_gets.values().all(|&n| n == 1), "{client_gets:?}");
+    assert_eq!(
+        registration_gets.keys().cloned().collect::<HashSet<_>>(),
+        distinct_registrations
+    );
+    assert!(
+        registration_gets.values().all(|&n| n == 1),
+        "{registration_gets:?}"
+    );
+    assert!(
+        log.iter()
+            .all(|r| !r.path.starts_with("/v1/detections_pol")),
+        "no PoL asked"
+    );
+
+    for row in &rows {
+        let cid = row.detection.client_id.expect("client id");
+        let served = sim.record(Resource::Clients, cid).expect("client exists");
+        let joined = row.client.as_ref().expect("client joined");
+        assert_eq!(joined.id, Some(cid));
+        assert_eq!(joined.email.as_deref(), served["email"].as_str());
+        let rid = row.detection.registration_id.expect("registration id");
+        let joined = row.registration.as_ref().expect("registration joined");
+        assert_eq!(joined.id, Some(rid));
+        assert!(row.pol.is_empty());
+    }
+}

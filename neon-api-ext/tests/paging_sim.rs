@@ -1,0 +1,488 @@
+//! Auto-paging against the simulator: every list, every paging dialect the simulator can
+//! play, mutations and faults mid-walk — asserting the records and the exact requests.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use neon_api_ext::paging::{Sort, StartBase};
+use neon_api_ext::types::{ClientStatusFilter, DetectionTypeFilter, EventTypeFilter};
+use neon_api_ext::{Error, NeonClient, RetryPolicy};
+use neon_sim::{
+    ErrorBody, Fault, FaultPlan, Filter, PagingOptions, Resource, Simulator, SimulatorBuilder,
+    SortOrder,
+};
+use uuid::Uuid;
+
+/// Every test is bounded: a hung walk fails instead of blocking the suite.
+const LIMIT: Duration = Duration::from_secs(60);
+
+async fn start(builder: SimulatorBuilder) -> (Simulator, NeonClient) {
+    let sim = builder.start().await.expect("simulator starts");
+    let client = NeonClient::builder()
+        .base_url(sim.url())
+        .token(sim.token())
+        .retry_policy(
+            RetryPolicy::new()
+                .with_max_attempts(4)
+                .with_base_delay(Duration::from_millis(1))
+                .with_max_delay(Duration::from_millis(5)),
+        )
+        .build()
+        .expect("client builds");
+    (sim, client)
+}
+
+/// The queries sent to `path`, in arrival order.
+fn queries(sim: &Simulator, path: &str) -> Vec<String> {
+    sim.request_log()
+        .into_iter()
+        .filter(|r| r.path == path)
+        .map(|r| r.query.unwrap_or_default())
+        .collect()
+}
+
+fn ids<R>(records: &[R], id: impl Fn(&R) -> Option<Uuid>) -> Vec<Uuid> {
+    records
+        .iter()
+        .map(|r| id(r).expect("every record has an id"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_one_based_server_is_walked_from_0_with_one_record_of_overlap() {
+    let (sim, client) = start(Simulator::builder().events(250)).await;
+    let events = tokio::time::timeout(LIMIT, client.events().collect_all())
+        .await
+        .expect("bounded")
+        .expect("walk succeeds");
+    assert_eq!(ids(&events, |e| e.id), sim.events_sorted(SortOrder::Desc));
+    // start=100 is position 100, the last record of page 1: dropped, and the pages line up.
+    assert_eq!(
+        queries(&sim, "/v1/events"),
+        [
+            "start=0&limit=100",
+            "start=100&limit=100",
+            "start=200&limit=100",
+            "start=251&limit=100"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_zero_based_server_is_walked_without_overlap() {
+    let paging = PagingOptions {
+        start_base: neon_sim::StartBase::Zero,
+        ..PagingOptions::default()
+    };
+    let (sim, client) = start(Simulator::builder().events(250).paging(paging)).await;
+    let events = client.events().collect_all().await.expect("walk succeeds");
+    assert_eq!(ids(&events, |e| e.id), sim.events_sorted(SortOrder::Desc));
+    assert_eq!(
+        queries(&sim, "/v1/events"),
+        [
+            "start=0&limit=100",
+            "start=100&limit=100",
+            "start=200&limit=100",
+            "start=250&limit=100"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_known_base_starts_at_1_and_a_multiple_of_the_page_size_ends_on_one_empty_page() {
+    let (sim, client) = start(Simulator::builder().events(200)).await;
+    let events = client
+        .events()
+        .start_base(StartBase::One)
+        .collect_all()
+        .await
+        .expect("walk succeeds");
+    assert_eq!(ids(&events, |e| e.id), sim.events_sorted(SortOrder::Desc));
+    assert_eq!(
+        queries(&sim, "/v1/events"),
+        [
+            "start=1&limit=100",
+            "start=101&limit=100",
+            "start=201&limit=100"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_clamped_limit_gives_short_pages_that_are_not_the_end() {
+    let (sim, client) = start(Simulator::builder().events(100).max_page_size(Some(30))).await;
+    let events = client.events().collect_all().await.expect("walk succeeds");
+    assert_eq!(ids(&events, |e| e.id), sim.events_sorted(SortOrder::Desc));
+    assert_eq!(
+        queries(&sim, "/v1/events"),
+        [
+            "start=0&limit=100",
+            "start=30&limit=100",
+            "start=60&limit=100",
+            "start=90&limit=100",
+            "start=101&limit=100"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn end_is_sent_on_request_and_an_ignoring_server_changes_nothing() {
+    for ignore_end in [false, true] {
+        let (sim, client) = start(Simulator::builder().events(120).ignore_end(ignore_end)).await;
+        let events = client
+            .events()
+            .start_base(StartBase::One)
+            .send_end(true)
+            .collect_all()
+            .await
+            .expect("walk succeeds");
+        assert_eq!(ids(&events, |e| e.id), sim.events_sorted(SortOrder::Desc));
+        assert_eq!(
+            queries(&sim, "/v1/events"),
+            [
+                "start=1&limit=100&end=100",
+                "start=101&limit=100&end=200",
+                "start=121&limit=100&end=220"
+            ],
+            "ignore_end={ignore_end}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_empty_list_costs_the_probe_at_1() {
+    let (sim, client) = start(Simulator::builder().events(0)).await;
+    let events = client.events().collect_all().await.expect("walk succeeds");
+    assert!(events.is_empty());
+    assert_eq!(
+        queries(&sim, "/v1/events"),
+        ["start=0&limit=100", "start=1&limit=100"]
+    );
+}
+
+#[tokio::test]
+async fn every_list_yields_what_the_server_holds_in_order() {
+    let (sim, client) = start(
+        Simulator::builder()
+            .apps(130)
+            .clients(120)
+            .deployments(7)
+            .detections(110)
+            .events(101)
+            .policies(3)
+            .registrations(140),
+    )
+    .await;
+    let expect = |r| sim.ids(r, SortOrder::Desc, &Filter::All);
+    let got = client.apps().collect_all().await.expect("apps");
+    assert_eq!(ids(&got, |r| r.id), expect(Resource::Apps));
+    let got = client.clients().collect_all().await.expect("clients");
+    assert_eq!(ids(&got, |r| r.id), expect(Resource::Clients));
+    let got = client
+        .deployments()
+        .collect_all()
+        .await
+        .expect("deployments");
+    assert_eq!(ids(&got, |r| r.id), expect(Resource::Deployments));
+    let got = client.detections().collect_all().await.expect("detections");
+    assert_eq!(ids(&got, |r| r.id), expect(Resource::Detections));
+    let got = client.events().collect_all().await.expect("events");
+    assert_eq!(ids(&got, |r| r.id), expect(Resource::Events));
+    let got = client.policies().collect_all().await.expect("policies");
+    assert_eq!(ids(&got, |r| r.id), expect(Resource::Policies));
+    let got = client
+        .registrations()
+        .collect_all()
+        .await
+        .expect("registrations");
+    assert_eq!(ids(&got, |r| r.id), expect(Resource::Registrations));
+    let got = client
+        .detections_pol()
+        .page_size(1000)
+        .collect_all()
+        .await
+        .expect("pol");
+    assert_eq!(ids(&got, |r| r.id), expect(Resource::DetectionsPol));
+    let paths: Vec<String> = sim.request_log().into_iter().map(|r| r.path).collect();
+    for path in [
+        "/v1/apps",
+        "/v1/clients",
+        "/v1/deployments",
+        "/v1/detections",
+        "/v1/events",
+        "/v1/policies",
+        "/v1/registration",
+        "/v1/detections_pol",
+    ] {
+        assert!(paths.iter().any(|p| p == path), "{path} was requested");
+    }
+}
+
+#[tokio::test]
+async fn typed_filters_and_sort_go_on_the_wire_as_documented() {
+    let (sim, client) = start(Simulator::builder().detections(300).events(300).clients(80)).await;
+    let got = client
+        .detections()
+        .types([DetectionTypeFilter::Intel, DetectionTypeFilter::Phishing])
+        .sort(Sort::Asc)
+        .page_size(50)
+        .collect_all()
+        .await
+        .expect("detections");
+    let filter = Filter::Types(vec!["intel".into(), "phishing".into()]);
+    let expected = sim.ids(Resource::Detections, SortOrder::Asc, &filter);
+    assert!(!expected.is_empty());
+    assert_eq!(ids(&got, |r| r.id), expected);
+    let sent = queries(&sim, "/v1/detections");
+    assert_eq!(
+        sent[0],
+        "start=0&limit=50&sort=asc&type=intel&type=phishing"
+    );
+    assert!(sent
+        .iter()
+        .all(|q| q.ends_with("&sort=asc&type=intel&type=phishing")));
+
+    let got = client
+        .events()
+        .types([EventTypeFilter::Auth])
+        .collect_all()
+        .await
+        .expect("events");
+    let expected = sim.ids(
+        Resource::Events,
+        SortOrder::Desc,
+        &Filter::Types(vec!["auth".into()]),
+    );
+    assert_eq!(ids(&got, |r| r.id), expected);
+    assert_eq!(
+        queries(&sim, "/v1/events")[0],
+        "start=0&limit=100&type=auth"
+    );
+
+    let got = client
+        .clients()
+        .statuses([ClientStatusFilter::Registered])
+        .collect_all()
+        .await
+        .expect("clients");
+    let filter = Filter::Statuses(vec!["registered".into()]);
+    assert_eq!(
+        ids(&got, |r| r.id),
+        sim.ids(Resource::Clients, SortOrder::Desc, &filter)
+    );
+    assert_eq!(
+        queries(&sim, "/v1/clients")[0],
+        "start=0&limit=100&status=registered"
+    );
+
+    let got = client
+        .registrations()
+        .enabled(true)
+        .collect_all()
+        .await
+        .expect("regs");
+    let filter = Filter::Enabled(true);
+    let expected = sim.ids(Resource::Registrations, SortOrder::Desc, &filter);
+    assert_eq!(ids(&got, |r| r.id), expected);
+    assert_eq!(
+        queries(&sim, "/v1/registration")[0],
+        "start=0&limit=100&enabled=true"
+    );
+}
+
+#[tokio::test]
+async fn insertions_at_the_head_during_a_newest_first_walk_lose_and_repeat_nothing() {
+    let (sim, client) = start(Simulator::builder().detections(200)).await;
+    let before = sim.detections_sorted(SortOrder::Desc);
+    let pages = client.detections().page_size(50).pages();
+    futures::pin_mut!(pages);
+    let mut got = Vec::new();
+    let mut inserted = Vec::new();
+    let mut n = 0;
+    while let Some(page) = tokio::time::timeout(LIMIT, pages.next())
+        .await
+        .expect("bounded")
+    {
+        got.extend(ids(&page.expect("page").records, |r| r.id));
+        n += 1;
+        if n <= 2 {
+            // 7 then 5 new detections land between requests.
+            inserted.extend(
+                sim.insert(Resource::Detections, [7, 5][n - 1])
+                    .expect("insert"),
+            );
+        }
+    }
+    assert_eq!(
+        got, before,
+        "every detection present at the start, once, in order"
+    );
+    assert!(inserted.iter().all(|id| !got.contains(id)));
+    assert_eq!(
+        queries(&sim, "/v1/detections"),
+        [
+            "start=0&limit=50",
+            "start=50&limit=50",
+            "start=100&limit=50",
+            "start=150&limit=50",
+            "start=200&limit=50",
+            "start=213&limit=50"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn faults_mid_walk_are_retried_and_the_walk_goes_on_with_nothing_lost_or_repeated() {
+    let plan = FaultPlan::new()
+        .on_request(
+            2,
+            Fault::ServerError {
+                status: 503,
+                body: ErrorBody::Html,
+            },
+        )
+        .on_request(3, Fault::TruncatedBody)
+        .on_request(5, Fault::ConnectionReset)
+        .on_request(6, Fault::TooManyRequests(None))
+        .on_request(
+            8,
+            Fault::ServerError {
+                status: 502,
+                body: ErrorBody::Json,
+            },
+        );
+    let (sim, client) = start(Simulator::builder().events(350).faults(plan)).await;
+    let events = tokio::time::timeout(LIMIT, client.events().collect_all())
+        .await
+        .expect("bounded")
+        .expect("walk succeeds");
+    assert_eq!(ids(&events, |e| e.id), sim.events_sorted(SortOrder::Desc));
+    assert_eq!(
+        queries(&sim, "/v1/events"),
+        [
+            "start=0&limit=100",
+            "start=100&limit=100",
+            "start=100&limit=100",
+            "start=100&limit=100",
+            "start=200&limit=100",
+            "start=200&limit=100",
+            "start=200&limit=100",
+            "start=300&limit=100",
+            "start=300&limit=100",
+            "start=351&limit=100"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_fault_outlasting_the_retries_ends_the_stream_after_the_records_already_yielded() {
+    let down = Fault::ServerError {
+        status: 503,
+        body: ErrorBody::Json,
+    };
+    let mut plan = FaultPlan::new();
+    for n in 2..=5 {
+        plan = plan.on_request(n, down);
+    }
+    let (sim, client) = start(Simulator::builder().events(300).faults(plan)).await;
+    let items: Vec<Result<_, Error>> =
+        tokio::time::timeout(LIMIT, client.events().stream().collect())
+            .await
+            .expect("bounded");
+    assert_eq!(
+        items.len(),
+        101,
+        "100 records, then the error, then the end"
+    );
+    let first: Vec<Uuid> = items[..100]
+        .iter()
+        .map(|r| r.as_ref().expect("a record").id.expect("id"))
+        .collect();
+    assert_eq!(first, sim.events_sorted(SortOrder::Desc)[..100]);
+    match &items[100] {
+        Err(Error::Server { status, .. }) => assert_eq!(status.as_u16(), 503),
+        other => panic!("expected the 503, got {other:?}"),
+    }
+    assert_eq!(
+        queries(&sim, "/v1/events"),
+        ["start=0&limit=100"]
+            .into_iter()
+            .chain(["start=100&limit=100"; 4])
+            .collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn prefetch_yields_in_order_and_asks_only_for_planned_pages() {
+    let latency = FaultPlan::new().with_rate(Fault::Latency(Duration::from_millis(5)), 1.0);
+    let (sim, client) = start(
+        Simulator::builder()
+            .events(1_050)
+            .paging(PagingOptions {
+                start_base: neon_sim::StartBase::Zero,
+                ..PagingOptions::default()
+            })
+            .faults(latency),
+    )
+    .await;
+    let events = tokio::time::timeout(LIMIT, client.events().prefetch(4).collect_all())
+        .await
+        .expect("bounded")
+        .expect("walk succeeds");
+    assert_eq!(ids(&events, |e| e.id), sim.events_sorted(SortOrder::Desc));
+    let mut sent = queries(&sim, "/v1/events");
+    // The head, every planned page to the short one at 1000, the one at 1050 that ends
+    // the walk; pages planned past the end may or may not have left before the drop.
+    let mut expected: Vec<String> = (0..=1000)
+        .step_by(100)
+        .chain([1050])
+        .map(|s| format!("start={s}&limit=100"))
+        .collect();
+    sent.sort();
+    expected.sort();
+    let extra: Vec<&String> = sent.iter().filter(|q| !expected.contains(q)).collect();
+    assert!(
+        extra.iter().all(|q| [
+            "start=1100&limit=100",
+            "start=1200&limit=100",
+            "start=1300&limit=100"
+        ]
+        .contains(&q.as_str())),
+        "unplanned requests: {extra:?}"
+    );
+    assert!(expected.iter().all(|q| sent.contains(q)), "{sent:?}");
+}
+
+#[tokio::test]
+async fn dropping_a_stream_stops_its_requests() {
+    let latency = FaultPlan::new().with_rate(Fault::Latency(Duration::from_millis(200)), 1.0);
+    let (sim, client) = start(Simulator::builder().events(5_000).faults(latency)).await;
+    let first: Vec<_> = tokio::time::timeout(
+        LIMIT,
+        client
+            .events()
+            .prefetch(4)
+            .stream()
+            .take(150)
+            .collect::<Vec<_>>(),
+    )
+    .await
+    .expect("bounded");
+    assert_eq!(first.len(), 150);
+    let sent = sim.request_count();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        sim.request_count(),
+        sent,
+        "no request after the stream was dropped"
+    );
+    assert!(sent <= 7, "head + at most 4 in flight + refills: {sent}");
+    let first: Vec<_> = first
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .expect("records");
+    assert_eq!(
+        ids(&first, |e| e.id),
+        sim.events_sorted(SortOrder::Desc)[..150]
+    );
+}
