@@ -61,6 +61,16 @@ impl NeonClient {
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
     }
+    /// The generated raw client (`neon_api::Client`) on the same connection pool, for
+    /// calls this crate does not wrap. It sends the token when this client built its own
+    /// `reqwest::Client` (the token is one of its default headers); with a client you
+    /// supplied through [`NeonClientBuilder::http_client`], it sends whatever your client
+    /// sends. The raw client has none of this crate's retries, quirk fallbacks or
+    /// envelope checks.
+    pub fn raw(&self) -> neon_api::Client {
+        let base = self.inner.base_url.as_str().trim_end_matches('/');
+        neon_api::Client::new_with_client(base, self.inner.http.clone())
+    }
 }
 
 impl fmt::Debug for NeonClient {

@@ -51,23 +51,30 @@
 //!   `path`, `query`, `attempt`, `status` and `latency_ms`.
 //!
 //! # Quirks hidden
-//! The vendor's published document differs from what servers answer in places; the
-//! corrected spec in `spec/` records each correction. Those the client hides at run time:
-//! - **Registration by id** — TODO(correction id): the document shows
-//!   `/v1/policies/{policyId}`; the corrected path is `/v1/registration/{id}` (singular, like
-//!   the list), and some servers answer `/v1/registrations/{id}`. The client tries the
-//!   corrected path first and, on a route-level 404 (a 404 without the API's envelope),
-//!   the other spelling once; the spelling that answered is remembered per client.
-//! - **Pattern of life by detection id** — TODO(correction id): the document shows
-//!   `/v1/detectionspol/{detectionId}`, the list is `/v1/detections_pol`; the client tries
-//!   `/v1/detections_pol/{detectionId}` first and falls back the same way.
-//!   Its `data` is an array of entries: [`NeonClient::get_detection_pol`] returns them in
-//!   order, and an empty trail is `Ok(vec![])`.
-//! - **`data: null`** on a list is an empty page; on a get-by-id it is
-//!   [`Error::NotFound`].
-//! - **Forward compatibility** (in the generated types): unknown enum values decode to an
-//!   `Unknown(String)` variant, extra fields are ignored, `null` is accepted anywhere and
-//!   integers decode into float fields.
+//! The vendor's published document (1.0.3) differs from what servers answer in places.
+//! The corrected spec `spec/neon-api.json` applies one named correction per difference
+//! (listed, with evidence, in `spec/CORRECTIONS.md` and in `neon-api-gen`'s
+//! `corrections` module). Those this client hides at run time, by correction id:
+//! - **`registration-by-id-path`** — the document files "Get registration by id" under
+//!   `/v1/policies/{policyId}`; the corrected path is `/v1/registration/{registrationId}`
+//!   (singular, like the list), and some servers answer `/v1/registrations/{id}` instead.
+//!   [`NeonClient::get_registration`] tries the corrected path first and, on a route-level
+//!   404 (a 404 without the API's envelope), the other spelling once; the spelling that
+//!   answered is remembered per client (clones share it), so later calls go straight there.
+//!   A 404 *with* the envelope means the record is missing: [`Error::NotFound`], no fallback.
+//! - **`pol-by-id-spelling`** — the document shows `/v1/detectionspol/{detectionId}` while
+//!   the list is `/v1/detections_pol`; [`NeonClient::get_detection_pol`] tries
+//!   `/v1/detections_pol/{detectionId}` first and falls back the same way. Its `data` is an
+//!   array of entries, returned in order; an empty trail is `Ok(vec![])`.
+//! - **`record-schemas`** — the document publishes no record schemas; the generated records
+//!   have every field optional, accept `null` anywhere, ignore unknown fields and take an
+//!   integer where a float is expected. `data: null` on a list is an empty page; on a
+//!   get-by-id it is [`Error::NotFound`].
+//! - **`open-response-enums`** — `EventType`, `DetectionType`, `ClientStatus` and
+//!   `DeploymentStatus` keep a value the document does not list in an `Unknown(String)`
+//!   variant instead of failing the page.
+//! - Not a document correction but the same spirit: the API may report an error inside a
+//!   200 envelope (`{"error": "...", "data": null}`); the client returns [`Error::Api`].
 
 mod auth;
 mod client;
@@ -78,9 +85,7 @@ mod get;
 mod operations;
 mod retry;
 mod transport;
-// Paging, streams and joins (issue 5).
-pub mod join;
-pub mod paging;
+// Paging, streams and joins (issue 5): add their `mod` lines and re-exports below.
 
 pub use auth::ApiToken;
 pub use client::NeonClient;
@@ -92,8 +97,6 @@ pub use error::Error;
 pub use get::IntoRecordId;
 pub use operations::Operation;
 pub use retry::RetryPolicy;
-pub use join::{DetectionJoin, JoinedDetection, PolStrategy};
-pub use paging::{ListRecord, ListRequest, Page, Sort, StartBase};
 
 /// The generated records and filter enums, re-exported so users need one dependency.
 pub use neon_api::types;
