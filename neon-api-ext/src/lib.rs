@@ -85,7 +85,9 @@ mod get;
 mod operations;
 mod retry;
 mod transport;
-// Paging, streams and joins (issue 5): add their `mod` lines and re-exports below.
+// Paging, streams and joins (issue 5).
+pub mod join;
+pub mod paging;
 
 pub use auth::ApiToken;
 pub use client::NeonClient;
@@ -97,6 +99,8 @@ pub use error::Error;
 pub use get::IntoRecordId;
 pub use operations::Operation;
 pub use retry::RetryPolicy;
+pub use join::{DetectionJoin, JoinedDetection, PolStrategy};
+pub use paging::{ListRecord, ListRequest, Page, Sort, StartBase};
 
 /// The generated records and filter enums, re-exported so users need one dependency.
 pub use neon_api::types;
