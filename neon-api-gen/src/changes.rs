@@ -36,7 +36,10 @@ fn operation_set(doc: &Value) -> BTreeSet<String> {
     operations(doc)
         .into_iter()
         .map(|(path, method, op)| {
-            let id = op.get("operationId").and_then(Value::as_str).unwrap_or("<no id>");
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or("<no id>");
             format!("{id} ({} {path})", method.to_uppercase())
         })
         .collect()
@@ -44,7 +47,10 @@ fn operation_set(doc: &Value) -> BTreeSet<String> {
 
 fn field_set(doc: &Value) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    if let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) {
+    if let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
         for (name, schema) in schemas {
             if let Some(props) = schema.get("properties").and_then(Value::as_object) {
                 out.extend(props.keys().map(|f| format!("{name}.{f}")));
@@ -69,7 +75,10 @@ pub fn diff(old: &Value, new: &Value) -> ApiChanges {
 impl fmt::Display for ApiChanges {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_empty() {
-            return writeln!(f, "API changes: none (operations and record fields as committed)");
+            return writeln!(
+                f,
+                "API changes: none (operations and record fields as committed)"
+            );
         }
         writeln!(f, "API changes against the committed spec/neon-api.json:")?;
         for (label, list) in [

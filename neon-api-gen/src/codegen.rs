@@ -45,8 +45,7 @@ pub fn render(doc: &Value) -> Result<String, GenError> {
     let tokens = generator
         .generate_tokens(&spec)
         .map_err(|e| GenError::Progenitor(e.to_string()))?;
-    let mut file: syn::File =
-        syn::parse2(tokens).map_err(|e| GenError::Syntax(e.to_string()))?;
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| GenError::Syntax(e.to_string()))?;
     insert_open_enums(&mut file, &open)?;
     let body = prettyplease::unparse(&file);
     Ok(format!("{HEADER}\n{body}"))
@@ -68,7 +67,11 @@ fn check_replacements(spec: &openapiv3::OpenAPI, open: &[OpenEnum]) -> Result<()
                 e.name
             )));
         }
-        let pascal = e.name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        let pascal = e
+            .name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_uppercase())
             && e.name.chars().all(|c| c.is_ascii_alphanumeric());
         if !pascal {
             return Err(GenError::Replacement(format!(
@@ -77,7 +80,10 @@ fn check_replacements(spec: &openapiv3::OpenAPI, open: &[OpenEnum]) -> Result<()
             )));
         }
         if e.values.is_empty() {
-            return Err(GenError::Replacement(format!("open enum `{}` has no values", e.name)));
+            return Err(GenError::Replacement(format!(
+                "open enum `{}` has no values",
+                e.name
+            )));
         }
     }
     Ok(())

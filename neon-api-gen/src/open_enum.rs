@@ -26,7 +26,10 @@ pub struct OpenEnum {
 
 /// Every schema marked open, in name order.
 pub fn find(doc: &Value) -> Vec<OpenEnum> {
-    let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) else {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
         return Vec::new();
     };
     let mut out: Vec<OpenEnum> = schemas
@@ -37,7 +40,12 @@ pub fn find(doc: &Value) -> Vec<OpenEnum> {
             values: s
                 .get("enum")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
                 .unwrap_or_default(),
             description: s
                 .get("description")
@@ -53,7 +61,10 @@ pub fn find(doc: &Value) -> Vec<OpenEnum> {
 /// `pending` → `Pending`, `x-86_64` → `X8664`.
 pub(crate) fn variant_name(value: &str) -> String {
     let mut out = String::new();
-    for part in value.split(|c: char| !c.is_ascii_alphanumeric()).filter(|p| !p.is_empty()) {
+    for part in value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+    {
         let mut chars = part.chars();
         if let Some(first) = chars.next() {
             out.push(first.to_ascii_uppercase());
@@ -69,7 +80,11 @@ pub(crate) fn variant_name(value: &str) -> String {
 /// The Rust items for one open enum.
 pub fn tokens(e: &OpenEnum) -> TokenStream {
     let name = format_ident!("{}", e.name);
-    let variants: Vec<_> = e.values.iter().map(|v| format_ident!("{}", variant_name(v))).collect();
+    let variants: Vec<_> = e
+        .values
+        .iter()
+        .map(|v| format_ident!("{}", variant_name(v)))
+        .collect();
     let values = &e.values;
     let docs: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
     let type_doc = format!(

@@ -61,18 +61,38 @@ const TIMESTAMPS: Fields = &[
 /// Browser platform fields shared by events, detections and registrations.
 const PLATFORM: Fields = &[
     ("agent", Kind::Str, "Neon agent version, e.g. `1.2.25`."),
-    ("arch", Kind::Str, "CPU architecture, e.g. `arm64`, `x86-64`."),
-    ("display", Kind::Str, "Browser vendor display name, e.g. `Chrome`."),
+    (
+        "arch",
+        Kind::Str,
+        "CPU architecture, e.g. `arm64`, `x86-64`.",
+    ),
+    (
+        "display",
+        Kind::Str,
+        "Browser vendor display name, e.g. `Chrome`.",
+    ),
     ("name", Kind::Str, "Browser short name, e.g. `chrome`."),
     ("os", Kind::Str, "Operating system: `linux`, `mac`, `win`."),
     ("ua", Kind::Str, "Full User-Agent."),
     ("version", Kind::Str, "Browser version."),
-    ("latitude", Kind::Number, "Browser-reported latitude (an integer `0` occurs)."),
-    ("longitude", Kind::Number, "Browser-reported longitude (an integer `0` occurs)."),
+    (
+        "latitude",
+        Kind::Number,
+        "Browser-reported latitude (an integer `0` occurs).",
+    ),
+    (
+        "longitude",
+        Kind::Number,
+        "Browser-reported longitude (an integer `0` occurs).",
+    ),
     ("ip_latitude", Kind::Number, "Geo-IP latitude."),
     ("ip_longitude", Kind::Number, "Geo-IP longitude."),
     ("ip", Kind::Str, "Egress IP address."),
-    ("asn", Kind::Int, "Autonomous system number of the egress IP."),
+    (
+        "asn",
+        Kind::Int,
+        "Autonomous system number of the egress IP.",
+    ),
     ("asn_isp", Kind::Str, "Name of the ASN's ISP."),
     ("city", Kind::Str, "Geo-IP city."),
     ("country", Kind::Str, "Geo-IP country, a 2-letter code."),
@@ -85,13 +105,25 @@ const PLATFORM: Fields = &[
 const ACTIVITY: Fields = &[
     ("id", Kind::Uuid, "Record id."),
     ("deployment_id", Kind::Uuid, "The deployment of the client."),
-    ("client_id", Kind::Uuid, "The client (employee) the browser belongs to."),
-    ("registration_id", Kind::Uuid, "The registration (browser) that reported it."),
+    (
+        "client_id",
+        Kind::Uuid,
+        "The client (employee) the browser belongs to.",
+    ),
+    (
+        "registration_id",
+        Kind::Uuid,
+        "The registration (browser) that reported it.",
+    ),
     ("description", Kind::Str, "Free text, often null."),
     ("url", Kind::Str, "Page URL."),
     ("referrer", Kind::Str, "Referrer of the page."),
     ("tab_id", Kind::Int, "Browser tab id."),
-    ("frame_id", Kind::Int, "Frame id within the tab (`0` is the top frame)."),
+    (
+        "frame_id",
+        Kind::Int,
+        "Frame id within the tab (`0` is the top frame).",
+    ),
     ("parent_frame_id", Kind::Int, "Parent frame id."),
     ("download_id", Kind::Int, "Browser download id."),
     ("incognito", Kind::Bool, "Whether the tab was incognito."),
@@ -104,39 +136,115 @@ const ACTIVITY: Fields = &[
 
 const EVENT: Fields = &[
     ("event_type", Kind::Str, "Kind of event."),
-    ("event_timestamp", Kind::DateTime, "When the browser saw it (milliseconds, `+00:00`)."),
+    (
+        "event_timestamp",
+        Kind::DateTime,
+        "When the browser saw it (milliseconds, `+00:00`).",
+    ),
     ("auth_method", Kind::Str, "Auth events: e.g. `userpass`."),
     ("email", Kind::Str, "Auth events: the account used."),
-    ("autofill", Kind::Bool, "Whether credentials were autofilled."),
+    (
+        "autofill",
+        Kind::Bool,
+        "Whether credentials were autofilled.",
+    ),
     ("login", Kind::Bool, "Whether this was a login."),
     ("mfa", Kind::Bool, "Whether MFA was used."),
     ("catalog_name", Kind::Str, "App events: catalog app name."),
-    ("domains", Kind::Str, "App events: the app's domain(s) as one string (not an array), e.g. `qualtrics.com`."),
-    ("start_timestamp", Kind::DateTime, "App events: start of the usage window."),
-    ("end_timestamp", Kind::DateTime, "App events: end of the usage window."),
+    (
+        "domains",
+        Kind::Str,
+        "App events: the app's domain(s) as one string (not an array), e.g. `qualtrics.com`.",
+    ),
+    (
+        "start_timestamp",
+        Kind::DateTime,
+        "App events: start of the usage window.",
+    ),
+    (
+        "end_timestamp",
+        Kind::DateTime,
+        "App events: end of the usage window.",
+    ),
     ("cumulative", Kind::Int, "App events: seconds of usage."),
-    ("filehash", Kind::Str, "Upload events: hex SHA-1 of the file."),
+    (
+        "filehash",
+        Kind::Str,
+        "Upload events: hex SHA-1 of the file.",
+    ),
     ("ext_id", Kind::Str, "Extension events: extension id."),
     ("ext_name", Kind::Str, "Extension events: extension name."),
-    ("ext_description", Kind::Str, "Extension events: extension description."),
-    ("ext_install_type", Kind::Str, "Extension events: how it was installed."),
-    ("ext_enabled", Kind::Bool, "Extension events: whether it is enabled."),
-    ("ext_permissions", Kind::Strings, "Extension events: API permissions."),
-    ("ext_host_permissions", Kind::Strings, "Extension events: host permissions."),
-    ("extensions", Kind::Refs("EventExtension"), "Platform events: installed extensions."),
+    (
+        "ext_description",
+        Kind::Str,
+        "Extension events: extension description.",
+    ),
+    (
+        "ext_install_type",
+        Kind::Str,
+        "Extension events: how it was installed.",
+    ),
+    (
+        "ext_enabled",
+        Kind::Bool,
+        "Extension events: whether it is enabled.",
+    ),
+    (
+        "ext_permissions",
+        Kind::Strings,
+        "Extension events: API permissions.",
+    ),
+    (
+        "ext_host_permissions",
+        Kind::Strings,
+        "Extension events: host permissions.",
+    ),
+    (
+        "extensions",
+        Kind::Refs("EventExtension"),
+        "Platform events: installed extensions.",
+    ),
 ];
 
 const DETECTION: Fields = &[
     ("detection_type", Kind::Str, "Kind of detection."),
     ("detection_subtype", Kind::Str, "Finer kind, often null."),
-    ("detection_timestamp", Kind::DateTime, "When the detection fired in the browser."),
-    ("source", Kind::Str, "What raised it, e.g. `Phishing AI`, `Compromised Credential`, `Download Incognito`."),
-    ("action", Kind::Str, "Form detections: the form's action, e.g. `/login?`."),
+    (
+        "detection_timestamp",
+        Kind::DateTime,
+        "When the detection fired in the browser.",
+    ),
+    (
+        "source",
+        Kind::Str,
+        "What raised it, e.g. `Phishing AI`, `Compromised Credential`, `Download Incognito`.",
+    ),
+    (
+        "action",
+        Kind::Str,
+        "Form detections: the form's action, e.g. `/login?`.",
+    ),
     ("email", Kind::Str, "Form detections: the email entered."),
-    ("password", Kind::Bool, "Form detections: a password was entered."),
-    ("pii", Kind::Bool, "Form detections: personal data was entered."),
-    ("compromised", Kind::Bool, "Form detections: the credential is known compromised."),
-    ("autofill", Kind::Bool, "Form detections: the form was autofilled."),
+    (
+        "password",
+        Kind::Bool,
+        "Form detections: a password was entered.",
+    ),
+    (
+        "pii",
+        Kind::Bool,
+        "Form detections: personal data was entered.",
+    ),
+    (
+        "compromised",
+        Kind::Bool,
+        "Form detections: the credential is known compromised.",
+    ),
+    (
+        "autofill",
+        Kind::Bool,
+        "Form detections: the form was autofilled.",
+    ),
 ];
 
 const EVENT_EXTENSION: Fields = &[
@@ -153,52 +261,112 @@ const EVENT_EXTENSION: Fields = &[
 const CLIENT: Fields = &[
     ("id", Kind::Uuid, "Client id."),
     ("email", Kind::Str, "Corporate email of the employee."),
-    ("deployment_id", Kind::Uuid, "The deployment the client is assigned to."),
+    (
+        "deployment_id",
+        Kind::Uuid,
+        "The deployment the client is assigned to.",
+    ),
     ("status", Kind::Str, "Client status."),
 ];
 
 const REGISTRATION: Fields = &[
     ("id", Kind::Uuid, "Registration id."),
-    ("client_id", Kind::Uuid, "The client this browser belongs to."),
+    (
+        "client_id",
+        Kind::Uuid,
+        "The client this browser belongs to.",
+    ),
     ("deployment_id", Kind::Uuid, "The client's deployment."),
-    ("enabled", Kind::Bool, "Whether the registration is enabled."),
+    (
+        "enabled",
+        Kind::Bool,
+        "Whether the registration is enabled.",
+    ),
 ];
 
 const DEPLOYMENT: Fields = &[
     ("id", Kind::Uuid, "Deployment id."),
-    ("name", Kind::Str, "Deployment (group) name, e.g. `Engineering`."),
+    (
+        "name",
+        Kind::Str,
+        "Deployment (group) name, e.g. `Engineering`.",
+    ),
     ("status", Kind::Str, "Deployment status."),
     ("policy_id", Kind::Uuid, "The policy applied to the group."),
-    ("settings", Kind::Any, "Which events the group collects (structure not published)."),
-    ("default", Kind::Bool, "Whether this is the immutable organisation-wide default deployment."),
+    (
+        "settings",
+        Kind::Any,
+        "Which events the group collects (structure not published).",
+    ),
+    (
+        "default",
+        Kind::Bool,
+        "Whether this is the immutable organisation-wide default deployment.",
+    ),
 ];
 
 const POLICY: Fields = &[
     ("id", Kind::Uuid, "Policy id."),
     ("name", Kind::Str, "Policy name."),
     ("description", Kind::Str, "Policy description."),
-    ("detections", Kind::Any, "Which detections it enforces and emits (structure not published)."),
-    ("events", Kind::Any, "Which events it collects and emits (structure not published)."),
+    (
+        "detections",
+        Kind::Any,
+        "Which detections it enforces and emits (structure not published).",
+    ),
+    (
+        "events",
+        Kind::Any,
+        "Which events it collects and emits (structure not published).",
+    ),
 ];
 
 const APP: Fields = &[
     ("id", Kind::Uuid, "Catalog app id (events' `catalog_id`)."),
     ("name", Kind::Str, "Company name."),
     ("summary", Kind::Str, "Summary of the company."),
-    ("authentication", Kind::Any, "Authentication facts (structure not published)."),
-    ("compliance", Kind::Any, "Compliance facts (structure not published)."),
+    (
+        "authentication",
+        Kind::Any,
+        "Authentication facts (structure not published).",
+    ),
+    (
+        "compliance",
+        Kind::Any,
+        "Compliance facts (structure not published).",
+    ),
 ];
 
 const POL_ENTRY: Fields = &[
     ("id", Kind::Uuid, "Entry id."),
-    ("detection_id", Kind::Uuid, "The detection this entry belongs to."),
-    ("position", Kind::Int, "Position of the entry in the detection's pattern-of-life."),
-    ("timestamp", Kind::DateTime, "When the browser recorded the entry."),
+    (
+        "detection_id",
+        Kind::Uuid,
+        "The detection this entry belongs to.",
+    ),
+    (
+        "position",
+        Kind::Int,
+        "Position of the entry in the detection's pattern-of-life.",
+    ),
+    (
+        "timestamp",
+        Kind::DateTime,
+        "When the browser recorded the entry.",
+    ),
     ("tab_id", Kind::Int, "Browser tab id."),
     ("url", Kind::Str, "URL navigated to."),
     ("referrer", Kind::Str, "Referrer of the navigation."),
-    ("transition", Kind::Str, "How the tab or page was opened (e.g. link, typed)."),
-    ("resources", Kind::Strings, "Remote resources the page loaded."),
+    (
+        "transition",
+        Kind::Str,
+        "How the tab or page was opened (e.g. link, typed).",
+    ),
+    (
+        "resources",
+        Kind::Strings,
+        "Remote resources the page loaded.",
+    ),
 ];
 
 fn object(description: &str, groups: &[Fields]) -> Value {

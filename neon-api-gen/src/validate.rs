@@ -22,7 +22,9 @@ pub fn validate(doc: &Value) -> Result<(), Vec<ValidationError>> {
 
     match doc.get("openapi").and_then(Value::as_str) {
         Some(v) if v.starts_with("3.0.") => {}
-        other => bad(format!("`openapi` is {other:?}; progenitor accepts 3.0.x only")),
+        other => bad(format!(
+            "`openapi` is {other:?}; progenitor accepts 3.0.x only"
+        )),
     }
 
     let mut ids = BTreeSet::new();
@@ -32,9 +34,14 @@ pub fn validate(doc: &Value) -> Result<(), Vec<ValidationError>> {
             None => bad(format!("{where_} has no operationId")),
             Some(id) => {
                 if !ids.insert(id.to_string()) {
-                    bad(format!("operationId `{id}` is used twice (again at {where_})"));
+                    bad(format!(
+                        "operationId `{id}` is used twice (again at {where_})"
+                    ));
                 }
-                if !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+                if !id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                {
                     bad(format!("operationId `{id}` ({where_}) is not snake_case"));
                 }
             }
@@ -55,9 +62,14 @@ pub fn validate(doc: &Value) -> Result<(), Vec<ValidationError>> {
             })
             .unwrap_or_default();
         if templated != declared {
-            bad(format!("{where_}: path variables {templated:?} but path parameters {declared:?}"));
+            bad(format!(
+                "{where_}: path variables {templated:?} but path parameters {declared:?}"
+            ));
         }
-        if op.pointer("/responses/200/content/application~1json/schema").is_none() {
+        if op
+            .pointer("/responses/200/content/application~1json/schema")
+            .is_none()
+        {
             bad(format!("{where_} has no 200 application/json schema"));
         }
     }
@@ -71,7 +83,10 @@ pub fn validate(doc: &Value) -> Result<(), Vec<ValidationError>> {
                 None
             }
         } else if v.get("additionalProperties") == Some(&Value::Bool(false)) {
-            problems_push(pointer, "says `additionalProperties: false`: unknown fields must be tolerated".into())
+            problems_push(
+                pointer,
+                "says `additionalProperties: false`: unknown fields must be tolerated".into(),
+            )
         } else if v.get(crate::corrections::OPEN_ENUM_MARK) == Some(&Value::Bool(true))
             && (v.get("type").and_then(Value::as_str) != Some("string")
                 || !v.get("enum").is_some_and(|e| {
@@ -79,7 +94,10 @@ pub fn validate(doc: &Value) -> Result<(), Vec<ValidationError>> {
                         .is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_string))
                 }))
         {
-            problems_push(pointer, "is marked open but is not a non-empty string enum".into())
+            problems_push(
+                pointer,
+                "is marked open but is not a non-empty string enum".into(),
+            )
         } else {
             None
         }
@@ -99,7 +117,11 @@ fn problems_push(pointer: &str, what: String) -> Option<String> {
 }
 
 /// Visits every JSON object under `v`, collecting what `check` reports.
-fn walk(v: &Value, pointer: &str, check: &mut dyn FnMut(&str, &Value) -> Option<String>) -> Vec<String> {
+fn walk(
+    v: &Value,
+    pointer: &str,
+    check: &mut dyn FnMut(&str, &Value) -> Option<String>,
+) -> Vec<String> {
     let mut out = Vec::new();
     match v {
         Value::Object(m) => {

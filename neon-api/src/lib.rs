@@ -38,6 +38,7 @@
     unused_imports,
     dead_code
 )]
+#[rustfmt::skip] // prettyplease formats it; `cargo xtask regen --check` compares bytes.
 mod generated;
 
 pub use generated::*;

@@ -34,7 +34,9 @@ fn parse_args() -> Result<Args, String> {
         match a.as_str() {
             "--check" => out.check = true,
             "--spec" => {
-                let p = args.next().ok_or_else(|| format!("--spec needs a path\n{USAGE}"))?;
+                let p = args
+                    .next()
+                    .ok_or_else(|| format!("--spec needs a path\n{USAGE}"))?;
                 out.spec = Some(PathBuf::from(p));
             }
             "-h" | "--help" => return Err(USAGE.to_string()),
@@ -69,7 +71,10 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<ExitCode, String> {
     let root = workspace_root();
-    let upstream_path = args.spec.clone().unwrap_or_else(|| root.join(UPSTREAM_PATH));
+    let upstream_path = args
+        .spec
+        .clone()
+        .unwrap_or_else(|| root.join(UPSTREAM_PATH));
     let upstream = std::fs::read_to_string(&upstream_path)
         .map_err(|e| format!("reading {}: {e}", upstream_path.display()))?;
     println!("vendor document: {}", upstream_path.display());
@@ -86,7 +91,10 @@ fn run(args: &Args) -> Result<ExitCode, String> {
 
     let spec_path = root.join(SPEC_PATH);
     let committed = std::fs::read_to_string(&spec_path).ok();
-    match committed.as_deref().map(serde_json::from_str::<serde_json::Value>) {
+    match committed
+        .as_deref()
+        .map(serde_json::from_str::<serde_json::Value>)
+    {
         Some(Ok(old)) => print!("{}", changes::diff(&old, &generation.spec)),
         Some(Err(e)) => println!("API changes: committed {SPEC_PATH} is not JSON ({e})"),
         None => println!("API changes: no committed {SPEC_PATH} yet"),
@@ -118,7 +126,8 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         if std::fs::read_to_string(&path).ok().as_deref() == Some(content) {
             println!("unchanged: {rel}");
         } else {
-            std::fs::write(&path, content).map_err(|e| format!("writing {}: {e}", path.display()))?;
+            std::fs::write(&path, content)
+                .map_err(|e| format!("writing {}: {e}", path.display()))?;
             println!("wrote: {rel}");
         }
     }

@@ -12,15 +12,32 @@
 
 use serde_json::{json, Value};
 
-use super::{moved, op_by_id_mut, param_mut, schemas, schemas_mut, Correction, CorrectionError, Outcome};
+use super::{
+    moved, op_by_id_mut, param_mut, schemas, schemas_mut, Correction, CorrectionError, Outcome,
+};
 
 pub(super) const ID: &str = "filter-enum-names";
 
 /// `(operationId, parameter, schema name, what it filters)`.
 pub const NAMES: &[(&str, &str, &str, &str)] = &[
-    ("list_clients", "status", "ClientStatusFilter", "client status"),
-    ("list_deployments", "status", "DeploymentStatusFilter", "deployment status"),
-    ("list_detections", "type", "DetectionTypeFilter", "detection type"),
+    (
+        "list_clients",
+        "status",
+        "ClientStatusFilter",
+        "client status",
+    ),
+    (
+        "list_deployments",
+        "status",
+        "DeploymentStatusFilter",
+        "deployment status",
+    ),
+    (
+        "list_detections",
+        "type",
+        "DetectionTypeFilter",
+        "detection type",
+    ),
     ("list_events", "type", "EventTypeFilter", "event type"),
 ];
 
@@ -40,7 +57,12 @@ fn apply(doc: &mut Value) -> Result<Outcome, CorrectionError> {
             .get_mut("schema")
             .and_then(|s| s.get_mut("items"))
             .and_then(Value::as_object_mut)
-            .ok_or_else(|| moved(ID, format!("`{op_id}` parameter `{name}` has no array items")))?;
+            .ok_or_else(|| {
+                moved(
+                    ID,
+                    format!("`{op_id}` parameter `{name}` has no array items"),
+                )
+            })?;
         match items.get("$ref").and_then(Value::as_str) {
             Some(r) if r == target => continue,
             Some(r) => {
@@ -55,7 +77,12 @@ fn apply(doc: &mut Value) -> Result<Outcome, CorrectionError> {
             .get("enum")
             .cloned()
             .filter(Value::is_array)
-            .ok_or_else(|| moved(ID, format!("`{op_id}` parameter `{name}` items have no enum")))?;
+            .ok_or_else(|| {
+                moved(
+                    ID,
+                    format!("`{op_id}` parameter `{name}` items have no enum"),
+                )
+            })?;
         if items.get("type").and_then(Value::as_str) != Some("string") {
             return Err(moved(
                 ID,
@@ -64,7 +91,10 @@ fn apply(doc: &mut Value) -> Result<Outcome, CorrectionError> {
         }
         *items = serde_json::Map::from_iter([("$ref".to_string(), json!(target))]);
         if schemas(doc).is_some_and(|s| s.contains_key(*schema_name)) {
-            return Err(moved(ID, format!("the document already defines `{schema_name}`")));
+            return Err(moved(
+                ID,
+                format!("the document already defines `{schema_name}`"),
+            ));
         }
         schemas_mut(ID, doc)?.insert(
             schema_name.to_string(),

@@ -41,23 +41,33 @@ fn apply(doc: &mut Value) -> Result<Outcome, CorrectionError> {
             .and_then(Value::as_object_mut)
             .ok_or_else(|| moved(ID, format!("`{op_id}` parameter `{name}` has no schema")))?;
         if schema.get("type").and_then(Value::as_str) != Some("array") {
-            return Err(moved(ID, format!("`{op_id}` parameter `{name}` is no longer an array")));
+            return Err(moved(
+                ID,
+                format!("`{op_id}` parameter `{name}` is no longer an array"),
+            ));
         }
         let items = schema
             .get_mut("items")
             .and_then(Value::as_object_mut)
             .ok_or_else(|| moved(ID, format!("`{op_id}` parameter `{name}` has no items")))?;
-        if items.contains_key("$ref") || items.get("type").and_then(Value::as_str) == Some("string") {
+        if items.contains_key("$ref") || items.get("type").and_then(Value::as_str) == Some("string")
+        {
             continue;
         }
         if items.contains_key("type") {
             return Err(moved(
                 ID,
-                format!("`{op_id}` parameter `{name}` items have type {:?}", items.get("type")),
+                format!(
+                    "`{op_id}` parameter `{name}` items have type {:?}",
+                    items.get("type")
+                ),
             ));
         }
         if !items.get("enum").is_some_and(Value::is_array) {
-            return Err(moved(ID, format!("`{op_id}` parameter `{name}` items have no enum")));
+            return Err(moved(
+                ID,
+                format!("`{op_id}` parameter `{name}` items have no enum"),
+            ));
         }
         items.insert("type".into(), json!("string"));
         param.insert("style".into(), json!("form"));

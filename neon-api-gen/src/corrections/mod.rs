@@ -150,7 +150,9 @@ impl fmt::Display for Report {
             match status {
                 Status::Done(o) => writeln!(f, "  {id:<28} {o}")?,
                 Status::Failed(e) => writeln!(f, "  {id:<28} FAILED: {e}")?,
-                Status::Skipped => writeln!(f, "  {id:<28} skipped (an earlier correction failed)")?,
+                Status::Skipped => {
+                    writeln!(f, "  {id:<28} skipped (an earlier correction failed)")?
+                }
             }
         }
         Ok(())
@@ -221,7 +223,8 @@ pub(crate) fn schemas_mut<'a>(
 
 /// `components.schemas`, read-only (empty when missing).
 pub(crate) fn schemas(doc: &Value) -> Option<&Map<String, Value>> {
-    doc.pointer("/components/schemas").and_then(Value::as_object)
+    doc.pointer("/components/schemas")
+        .and_then(Value::as_object)
 }
 
 /// Every `(path, method, operation)` in document order.

@@ -22,10 +22,34 @@ pub(super) const ID: &str = "open-response-enums";
 
 /// `(record, field, open enum, filter enum whose values are the known ones, what)`.
 pub const OPEN_ENUMS: &[(&str, &str, &str, &str, &str)] = &[
-    ("Event", "event_type", "EventType", "EventTypeFilter", "event type"),
-    ("Detection", "detection_type", "DetectionType", "DetectionTypeFilter", "detection type"),
-    ("Client", "status", "ClientStatus", "ClientStatusFilter", "client status"),
-    ("Deployment", "status", "DeploymentStatus", "DeploymentStatusFilter", "deployment status"),
+    (
+        "Event",
+        "event_type",
+        "EventType",
+        "EventTypeFilter",
+        "event type",
+    ),
+    (
+        "Detection",
+        "detection_type",
+        "DetectionType",
+        "DetectionTypeFilter",
+        "detection type",
+    ),
+    (
+        "Client",
+        "status",
+        "ClientStatus",
+        "ClientStatusFilter",
+        "client status",
+    ),
+    (
+        "Deployment",
+        "status",
+        "DeploymentStatus",
+        "DeploymentStatusFilter",
+        "deployment status",
+    ),
 ];
 
 /// The extension marking a string enum as open.
@@ -51,14 +75,28 @@ fn apply(doc: &mut Value) -> Result<Outcome, CorrectionError> {
         if already_open {
             continue;
         }
-        if prop.get("$ref").is_some_and(|r| r.as_str() != Some(target.as_str())) {
-            return Err(moved(ID, format!("`{record}.{field}` refers to {:?}, not `{target}`", prop.get("$ref"))));
+        if prop
+            .get("$ref")
+            .is_some_and(|r| r.as_str() != Some(target.as_str()))
+        {
+            return Err(moved(
+                ID,
+                format!(
+                    "`{record}.{field}` refers to {:?}, not `{target}`",
+                    prop.get("$ref")
+                ),
+            ));
         }
         let values = all
             .get(*filter)
             .and_then(|f| f.get("enum"))
             .filter(|v| v.is_array())
-            .ok_or_else(|| moved(ID, format!("no filter enum `{filter}` to take the known values from")))?;
+            .ok_or_else(|| {
+                moved(
+                    ID,
+                    format!("no filter enum `{filter}` to take the known values from"),
+                )
+            })?;
         todo.push((*record, *field, *name, values.clone()));
     }
     if todo.is_empty() {
@@ -86,7 +124,10 @@ fn apply(doc: &mut Value) -> Result<Outcome, CorrectionError> {
             .and_then(|r| r.get_mut("properties"))
             .and_then(Value::as_object_mut)
         {
-            props.insert(field.to_string(), json!({"$ref": format!("#/components/schemas/{name}")}));
+            props.insert(
+                field.to_string(),
+                json!({"$ref": format!("#/components/schemas/{name}")}),
+            );
         }
     }
     Ok(Outcome::Applied)

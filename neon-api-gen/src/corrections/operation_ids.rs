@@ -40,7 +40,8 @@ pub const TABLE: &[(&str, &str)] = &[
 
 pub(super) const CORRECTION: Correction = Correction {
     id: ID,
-    summary: "give the 16 GET operations stable snake_case operation ids (list_apps … get_registration)",
+    summary:
+        "give the 16 GET operations stable snake_case operation ids (list_apps … get_registration)",
     apply,
 };
 
@@ -55,7 +56,10 @@ fn apply(doc: &mut Value) -> Result<Outcome, CorrectionError> {
             if method != "get" || !TABLE.iter().any(|(p, _)| p == path) {
                 return Err(moved(
                     ID,
-                    format!("{} {path} is not in the operation id table", method.to_uppercase()),
+                    format!(
+                        "{} {path} is not in the operation id table",
+                        method.to_uppercase()
+                    ),
                 ));
             }
         }

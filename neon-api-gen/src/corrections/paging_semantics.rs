@@ -47,7 +47,10 @@ pub(super) const CORRECTION: Correction = Correction {
     apply,
 };
 
-fn sort_is_typed(op: &mut serde_json::Map<String, Value>, op_id: &str) -> Result<bool, CorrectionError> {
+fn sort_is_typed(
+    op: &mut serde_json::Map<String, Value>,
+    op_id: &str,
+) -> Result<bool, CorrectionError> {
     let sort = param_mut(ID, op, op_id, "sort")?;
     let schema = sort.get("schema").cloned().unwrap_or(Value::Null);
     Ok(schema.get("$ref").is_some()
@@ -63,7 +66,10 @@ fn apply(doc: &mut Value) -> Result<Outcome, CorrectionError> {
         for name in ["limit", "start", "end"] {
             let p = param_mut(ID, op, op_id, name)?;
             if schema_type(p) != Some("integer") {
-                return Err(moved(ID, format!("`{op_id}` parameter `{name}` is no longer an integer")));
+                return Err(moved(
+                    ID,
+                    format!("`{op_id}` parameter `{name}` is no longer an integer"),
+                ));
             }
         }
         let start_desc = param_mut(ID, op, op_id, "start")?
@@ -80,11 +86,18 @@ fn apply(doc: &mut Value) -> Result<Outcome, CorrectionError> {
     }
     for op_id in LIST_OPERATIONS {
         let op = op_by_id_mut(ID, doc, op_id)?;
-        for (name, text) in [("limit", LIMIT), ("start", START), ("end", END), ("sort", SORT)] {
+        for (name, text) in [
+            ("limit", LIMIT),
+            ("start", START),
+            ("end", END),
+            ("sort", SORT),
+        ] {
             param_mut(ID, op, op_id, name)?.insert("description".into(), json!(text));
         }
-        param_mut(ID, op, op_id, "sort")?
-            .insert("schema".into(), json!({"$ref": "#/components/schemas/SortOrder"}));
+        param_mut(ID, op, op_id, "sort")?.insert(
+            "schema".into(),
+            json!({"$ref": "#/components/schemas/SortOrder"}),
+        );
         op.insert(
             "x-neon-paging".into(),
             json!({

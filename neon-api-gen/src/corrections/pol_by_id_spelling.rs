@@ -15,7 +15,9 @@
 
 use serde_json::{json, Value};
 
-use super::{move_get, moved, operations, paths_mut, set_curl_path, Correction, CorrectionError, Outcome};
+use super::{
+    move_get, moved, operations, paths_mut, set_curl_path, Correction, CorrectionError, Outcome,
+};
 
 pub(super) const ID: &str = "pol-by-id-spelling";
 /// The canonical path we serve and call.

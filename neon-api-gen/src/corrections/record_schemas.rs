@@ -31,18 +31,48 @@ pub const RESPONSES: &[(&str, &str, &str, bool)] = &[
     ("get_app", "AppResponse", "App", false),
     ("list_clients", "ClientListResponse", "Client", true),
     ("get_client", "ClientResponse", "Client", false),
-    ("list_deployments", "DeploymentListResponse", "Deployment", true),
+    (
+        "list_deployments",
+        "DeploymentListResponse",
+        "Deployment",
+        true,
+    ),
     ("get_deployment", "DeploymentResponse", "Deployment", false),
-    ("list_detections", "DetectionListResponse", "Detection", true),
+    (
+        "list_detections",
+        "DetectionListResponse",
+        "Detection",
+        true,
+    ),
     ("get_detection", "DetectionResponse", "Detection", false),
-    ("list_detections_pol", "PolEntryListResponse", "PolEntry", true),
-    ("get_detection_pol", "PolEntryListResponse", "PolEntry", true),
+    (
+        "list_detections_pol",
+        "PolEntryListResponse",
+        "PolEntry",
+        true,
+    ),
+    (
+        "get_detection_pol",
+        "PolEntryListResponse",
+        "PolEntry",
+        true,
+    ),
     ("list_events", "EventListResponse", "Event", true),
     ("get_event", "EventResponse", "Event", false),
     ("list_policies", "PolicyListResponse", "Policy", true),
     ("get_policy", "PolicyResponse", "Policy", false),
-    ("list_registrations", "RegistrationListResponse", "Registration", true),
-    ("get_registration", "RegistrationResponse", "Registration", false),
+    (
+        "list_registrations",
+        "RegistrationListResponse",
+        "Registration",
+        true,
+    ),
+    (
+        "get_registration",
+        "RegistrationResponse",
+        "Registration",
+        false,
+    ),
 ];
 
 pub(super) const CORRECTION: Correction = Correction {
@@ -86,9 +116,12 @@ fn apply(doc: &mut Value) -> Result<Outcome, CorrectionError> {
         if schema.get("$ref").is_some() {
             continue;
         }
-        let data = schema
-            .pointer("/properties/data")
-            .ok_or_else(|| moved(ID, format!("`{op_id}`'s 200 body has no `data` envelope field")))?;
+        let data = schema.pointer("/properties/data").ok_or_else(|| {
+            moved(
+                ID,
+                format!("`{op_id}`'s 200 body has no `data` envelope field"),
+            )
+        })?;
         if data_is_typed(data) {
             continue;
         }
@@ -96,7 +129,10 @@ fn apply(doc: &mut Value) -> Result<Outcome, CorrectionError> {
         if shape != Some(if *is_list { "array" } else { "object" }) {
             return Err(moved(
                 ID,
-                format!("`{op_id}`'s `data` is {shape:?}, expected {}", if *is_list { "an array" } else { "an object" }),
+                format!(
+                    "`{op_id}`'s `data` is {shape:?}, expected {}",
+                    if *is_list { "an array" } else { "an object" }
+                ),
             ));
         }
         untyped.push(*op_id);
@@ -107,7 +143,10 @@ fn apply(doc: &mut Value) -> Result<Outcome, CorrectionError> {
     let defined = records::definitions();
     if let Some(existing) = schemas(doc) {
         if let Some(clash) = defined.keys().find(|k| existing.contains_key(*k)) {
-            return Err(moved(ID, format!("the vendor now defines a schema `{clash}`; compare it with ours")));
+            return Err(moved(
+                ID,
+                format!("the vendor now defines a schema `{clash}`; compare it with ours"),
+            ));
         }
     }
     for (op_id, envelope, record, is_list) in RESPONSES {
@@ -115,7 +154,8 @@ fn apply(doc: &mut Value) -> Result<Outcome, CorrectionError> {
             continue;
         }
         let op = op_by_id_mut(ID, doc, op_id)?;
-        *json_schema_of_200(op, op_id)? = json!({ "$ref": format!("#/components/schemas/{envelope}") });
+        *json_schema_of_200(op, op_id)? =
+            json!({ "$ref": format!("#/components/schemas/{envelope}") });
         let out = schemas_mut(ID, doc)?;
         if !out.contains_key(*envelope) {
             out.insert(envelope.to_string(), records::envelope(record, *is_list));

@@ -50,7 +50,9 @@ fn apply(doc: &mut Value) -> Result<Outcome, CorrectionError> {
     let misfiled: Vec<String> = ops
         .iter()
         .filter(|(path, method, op)| {
-            method == "get" && path.starts_with("/v1/policies/") && has_path_param(op, "registrationId")
+            method == "get"
+                && path.starts_with("/v1/policies/")
+                && has_path_param(op, "registrationId")
         })
         .map(|(path, _, _)| path.clone())
         .collect();

@@ -34,15 +34,39 @@ pub enum Place {
 pub const TYPOS: &[(Place, &str, &str)] = &[
     (Place::Info, "At their post basic", "At their most basic"),
     (Place::Info, "what we can can see", "what we can see"),
-    (Place::Info, "a better understand of", "a better understanding of"),
+    (
+        Place::Info,
+        "a better understand of",
+        "a better understanding of",
+    ),
     (Place::Info, "mostly likely", "most likely"),
-    (Place::Info, "we think its important", "we think it's important"),
+    (
+        Place::Info,
+        "we think its important",
+        "we think it's important",
+    ),
     (Place::Info, "supressed", "suppressed"),
     (Place::Info, "with you API key", "with your API key"),
-    (Place::Tag("Detections"), "require investiation", "require investigation"),
-    (Place::Tag("DetectionsPol"), "what lead to the detection", "what led to the detection"),
-    (Place::Operation("list_detections_pol"), "the detection occured", "the detection occurred"),
-    (Place::SecurityScheme("api_key"), "with you API key", "with your API key"),
+    (
+        Place::Tag("Detections"),
+        "require investiation",
+        "require investigation",
+    ),
+    (
+        Place::Tag("DetectionsPol"),
+        "what lead to the detection",
+        "what led to the detection",
+    ),
+    (
+        Place::Operation("list_detections_pol"),
+        "the detection occured",
+        "the detection occurred",
+    ),
+    (
+        Place::SecurityScheme("api_key"),
+        "with you API key",
+        "with your API key",
+    ),
 ];
 
 pub(super) const CORRECTION: Correction = Correction {
@@ -68,8 +92,9 @@ fn text_mut(doc: &mut Value, place: Place) -> Option<&mut Value> {
             .flat_map(|item| item.values_mut())
             .find(|op| op.get("operationId").and_then(Value::as_str) == Some(op_id))?
             .get_mut("description"),
-        Place::SecurityScheme(name) => doc
-            .pointer_mut(&format!("/components/securitySchemes/{name}/description")),
+        Place::SecurityScheme(name) => {
+            doc.pointer_mut(&format!("/components/securitySchemes/{name}/description"))
+        }
     }
 }
 
