@@ -6,13 +6,17 @@
 //! - `--check` writes nothing and exits 1 naming every stale file, so CI catches a
 //!   hand edit or a forgotten regen;
 //! - `--spec PATH` reads another vendor version instead of the committed one.
+//!
+//! `cargo xtask ci` runs the whole test suite; see [`ci`].
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod ci;
+
 use neon_api_gen::{changes, generate, GenError, GENERATED_PATH, SPEC_PATH, UPSTREAM_PATH};
 
-const USAGE: &str = "usage: cargo xtask regen [--check] [--spec PATH]";
+const USAGE: &str = "usage: cargo xtask regen [--check] [--spec PATH]\n       cargo xtask ci [--list]";
 
 struct Args {
     check: bool,
@@ -53,6 +57,10 @@ fn workspace_root() -> PathBuf {
 }
 
 fn main() -> ExitCode {
+    let mut task = std::env::args().skip(1);
+    if task.next().as_deref() == Some("ci") {
+        return ci::main(task, &workspace_root());
+    }
     let args = match parse_args() {
         Ok(a) => a,
         Err(msg) => {
