@@ -23,7 +23,7 @@ pub(crate) fn mix(mut z: u64) -> u64 {
 pub(crate) fn hash(words: &[u64]) -> u64 {
     words
         .iter()
-        .fold(0x5EED_0F_4E0Eu64, |acc, w| mix(acc ^ mix(*w)))
+        .fold(0x005E_ED0F_4E0E_u64, |acc, w| mix(acc ^ mix(*w)))
 }
 
 /// A deterministic random stream for one record: `Rng::new(seed, salt, index)`.

@@ -186,9 +186,7 @@ fn list(app: &Shared, res: Resource, raw: Option<&str>) -> Response {
             buf.push(b',');
         }
         first = false;
-        if serde_json::to_writer(&mut buf, &data.item(res, item, columnar)).is_err() {
-            return error(StatusCode::INTERNAL_SERVER_ERROR, "serialisation failed");
-        }
+        data.write_item(&mut buf, res, item, columnar);
     }
     buf.extend_from_slice(b"]}");
     json(StatusCode::OK, buf)

@@ -7,16 +7,17 @@
 //! `0`, and (at `unknown_enum_rate`) a type value the document does not list.
 //! Columnar nulls (fields of other types present as `null`) are added by the list view.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::directory::{
-    app_domain, app_name, client_deployment, client_email, client_place, platform,
-    registration_client, timestamps,
+    app_domain, app_name, client_deployment, client_email, client_place, platform_of,
+    registration_client,
 };
+use super::json::JsonObj;
 use super::tables::*;
 use super::{Dataset, Resource};
 use crate::ids::Rng;
-use crate::time::format_millis;
+use crate::time::{format_micros, format_millis};
 
 /// Event types the document lists.
 pub(crate) const EVENT_TYPES: &[&str] = &[
@@ -101,161 +102,164 @@ fn round(x: f64, places: i32) -> f64 {
 }
 
 /// Fields shared by events and detections: ids, platform, geo, timestamps.
-fn common(ds: &Dataset, r: Resource, index: u64, rng: &mut Rng) -> (Map<String, Value>, u64) {
+/// Returns the client index.
+fn common(ds: &Dataset, r: Resource, index: u64, rng: &mut Rng, o: &mut JsonObj) -> u64 {
     let registration = rng.below(ds.base(Resource::Registrations));
     let client = registration_client(ds, registration);
-    let mut obj = Map::new();
-    obj.insert("id".into(), json!(ds.id(r, index)));
-    obj.insert(
-        "deployment_id".into(),
-        json!(ds.id(Resource::Deployments, client_deployment(ds, client))),
+    o.uuid("id", ds.id(r, index));
+    o.uuid(
+        "deployment_id",
+        ds.id(Resource::Deployments, client_deployment(ds, client)),
     );
-    obj.insert("client_id".into(), json!(ds.id(Resource::Clients, client)));
-    obj.insert(
-        "registration_id".into(),
-        json!(ds.id(Resource::Registrations, registration)),
+    o.uuid("client_id", ds.id(Resource::Clients, client));
+    o.uuid(
+        "registration_id",
+        ds.id(Resource::Registrations, registration),
     );
-    platform(ds, registration, &mut obj);
-    let (city, country, postal, region_code, region_name, lat, lon, asn, isp) =
-        PLACES[client_place(ds, client)];
+    let p = platform_of(ds, registration);
+    o.plain("agent", p.agent);
+    o.plain("arch", p.arch);
+    o.plain("display", p.display);
+    o.plain("name", p.name);
+    o.plain("os", p.os);
+    o.put("ua", &p.ua);
+    o.plain("version", p.version);
+    let place = &PLACES[client_place(ds, client)];
     if rng.chance(0.03) {
-        obj.insert("latitude".into(), json!(0));
-        obj.insert("longitude".into(), json!(0));
+        o.put("latitude", &0);
+        o.put("longitude", &0);
     } else {
-        obj.insert(
-            "latitude".into(),
-            json!(round(lat + rng.range_f64(-0.05, 0.05), 4)),
+        o.put(
+            "latitude",
+            &round(place.latitude + rng.range_f64(-0.05, 0.05), 4),
         );
-        obj.insert(
-            "longitude".into(),
-            json!(round(lon + rng.range_f64(-0.05, 0.05), 4)),
+        o.put(
+            "longitude",
+            &round(place.longitude + rng.range_f64(-0.05, 0.05), 4),
         );
     }
-    obj.insert("ip_latitude".into(), json!(round(lat, 2)));
-    obj.insert("ip_longitude".into(), json!(round(lon, 2)));
-    obj.insert("asn".into(), json!(asn));
-    obj.insert("asn_isp".into(), json!(isp));
-    obj.insert("city".into(), json!(city));
-    obj.insert("country".into(), json!(country));
-    obj.insert("postal_code".into(), json!(postal));
-    obj.insert("region_code".into(), json!(region_code));
-    obj.insert("region_name".into(), json!(region_name));
-    obj.insert(
-        "ip".into(),
-        json!(format!("198.51.100.{}", client % 254 + 1)),
-    );
-    timestamps(ds, r, index, &mut obj);
-    (obj, client)
+    o.put("ip_latitude", &round(place.latitude, 2));
+    o.put("ip_longitude", &round(place.longitude, 2));
+    o.put("asn", &place.asn);
+    o.plain("asn_isp", place.asn_isp);
+    o.plain("city", place.city);
+    o.plain("country", place.country);
+    o.plain("postal_code", place.postal_code);
+    o.plain("region_code", place.region_code);
+    o.plain("region_name", place.region_name);
+    o.plain("ip", &format!("198.51.100.{}", client % 254 + 1));
+    client
+}
+
+fn times(ds: &Dataset, r: Resource, index: u64, o: &mut JsonObj) {
+    let order = ds.order(r);
+    let updated = order.updated_us(index).unwrap_or_default();
+    let inserted = order.inserted_us(index).unwrap_or(updated);
+    o.plain("inserted_at", &format_micros(inserted));
+    o.plain("updated_at", &format_micros(updated));
 }
 
 fn inserted_us(ds: &Dataset, r: Resource, index: u64) -> i64 {
     ds.order(r).inserted_us(index).unwrap_or_default()
 }
 
-fn put(obj: &mut Map<String, Value>, pairs: Value) {
-    if let Value::Object(m) = pairs {
-        obj.extend(m);
-    }
+fn hex(rng: &mut Rng, words: usize) -> String {
+    (0..words)
+        .map(|_| format!("{:016x}", rng.next_u64()))
+        .collect()
 }
 
-/// Event `index`; `columnar` adds the other types' fields as `null`.
-pub(crate) fn event(ds: &Dataset, index: u64, columnar: bool) -> Value {
+/// Writes event `index` into `buf`; `columnar` adds the other types' fields as `null`.
+pub(crate) fn write_event(ds: &Dataset, index: u64, columnar: bool, buf: &mut Vec<u8>) {
+    let mut o = JsonObj::new(buf, EVENT_COLUMNAR);
     let mut rng = Rng::new(ds.cfg.seed, Resource::Events.salt(), index);
-    let (mut obj, client) = common(ds, Resource::Events, index, &mut rng);
+    let client = common(ds, Resource::Events, index, &mut rng, &mut o);
     let kind = event_type(ds, index);
     let inserted = inserted_us(ds, Resource::Events, index);
     let happened = inserted - rng.below(3 * 86_400_000_000) as i64 - 1_000;
-    obj.insert("event_type".into(), json!(kind));
-    obj.insert("event_timestamp".into(), json!(format_millis(happened)));
+    o.plain("event_type", kind);
+    o.plain("event_timestamp", &format_millis(happened));
+    times(ds, Resource::Events, index, &mut o);
     let site = *rng.pick(SITES);
     let (file, mime) = *rng.pick(FILES);
     let tab = 1000 + rng.below(4000);
     match kind {
         "geo" => {}
-        "auth" => put(
-            &mut obj,
-            json!({
-                "description": format!("User authenticated using userpass for {site}"),
-                "url": site,
-                "auth_method": "userpass",
-                "email": client_email(ds, client),
-                "autofill": rng.chance(0.5),
-            }),
-        ),
+        "auth" => {
+            o.put(
+                "description",
+                &format!("User authenticated using userpass for {site}"),
+            );
+            o.put("url", site);
+            o.plain("auth_method", "userpass");
+            o.put("email", &client_email(ds, client));
+            o.put("autofill", &rng.chance(0.5));
+        }
         "app" => {
             let app = rng.below(ds.base(Resource::Apps));
             let seconds = 60 + rng.below(8 * 3600);
             let start = happened - seconds as i64 * 1_000_000;
-            put(
-                &mut obj,
-                json!({
-                    "description": format!("User used {} for {seconds} seconds", app_name(app)),
-                    "catalog_id": ds.id(Resource::Apps, app),
-                    "catalog_name": app_name(app),
-                    "domains": app_domain(app),
-                    "start_timestamp": format_millis(start),
-                    "end_timestamp": format_millis(happened),
-                    "cumulative": seconds,
-                    "login": rng.chance(0.6),
-                    "mfa": rng.chance(0.4),
-                }),
+            let name = app_name(app);
+            o.put(
+                "description",
+                &format!("User used {name} for {seconds} seconds"),
             );
+            o.uuid("catalog_id", ds.id(Resource::Apps, app));
+            o.put("catalog_name", &name);
+            o.put("domains", &app_domain(app));
+            o.plain("start_timestamp", &format_millis(start));
+            o.plain("end_timestamp", &format_millis(happened));
+            o.put("cumulative", &seconds);
+            o.put("login", &rng.chance(0.6));
+            o.put("mfa", &rng.chance(0.4));
         }
-        "upload" => put(
-            &mut obj,
-            json!({
-                "description": format!("User uploaded {file} to {site}"),
-                "url": site,
-                "tab_id": null,
-                "filename": file,
-                "mime": mime,
-                "incognito": null,
-                "filehash": format!("{:016x}{:016x}{:08x}", rng.next_u64(), rng.next_u64(), rng.next_u64() as u32),
-                "referrer": null,
-                "total_bytes": 1_000 + rng.below(50_000_000),
-            }),
-        ),
-        "download" => put(
-            &mut obj,
-            json!({
-                "description": format!("User downloaded {file} from {site}"),
-                "url": site,
-                "tab_id": null,
-                "download_id": rng.below(10_000),
-                "filename": file,
-                "mime": mime,
-                "incognito": rng.chance(0.1),
-                "referrer": rng.pick(SITES),
-                "danger": rng.pick(DANGER),
-                "total_bytes": 1_000 + rng.below(50_000_000),
-            }),
-        ),
-        "navigation" => put(
-            &mut obj,
-            json!({
-                "description": format!("User navigated to {site}"),
-                "url": site,
-                "tab_id": tab,
-                "frame_id": 0,
-                "referrer": rng.pick(SITES),
-                "incognito": rng.chance(0.1),
-            }),
-        ),
+        "upload" => {
+            o.put("description", &format!("User uploaded {file} to {site}"));
+            o.put("url", site);
+            o.null("tab_id");
+            o.put("filename", file);
+            o.put("mime", mime);
+            o.null("incognito");
+            o.plain("filehash", &hex(&mut rng, 3)[..40]);
+            o.null("referrer");
+            o.put("total_bytes", &(1_000 + rng.below(50_000_000)));
+        }
+        "download" => {
+            o.put(
+                "description",
+                &format!("User downloaded {file} from {site}"),
+            );
+            o.put("url", site);
+            o.null("tab_id");
+            o.put("download_id", &rng.below(10_000));
+            o.put("filename", file);
+            o.put("mime", mime);
+            o.put("incognito", &rng.chance(0.1));
+            o.put("referrer", rng.pick(SITES));
+            o.plain("danger", *rng.pick(DANGER));
+            o.put("total_bytes", &(1_000 + rng.below(50_000_000)));
+        }
+        "navigation" => {
+            o.put("description", &format!("User navigated to {site}"));
+            o.put("url", site);
+            o.put("tab_id", &tab);
+            o.put("frame_id", &0);
+            o.put("referrer", rng.pick(SITES));
+            o.put("incognito", &rng.chance(0.1));
+        }
         "extension" => {
             let (name, description, install) = *rng.pick(EXTENSIONS);
-            put(
-                &mut obj,
-                json!({
-                    "description": format!("Extension {name} is installed"),
-                    "ext_id": format!("{:016x}{:016x}", rng.next_u64(), rng.next_u64()),
-                    "ext_name": name,
-                    "ext_description": description,
-                    "ext_install_type": install,
-                    "ext_enabled": rng.chance(0.9),
-                    "ext_permissions": &PERMISSIONS[..1 + rng.below(PERMISSIONS.len() as u64) as usize],
-                    "ext_host_permissions": ["<all_urls>"],
-                }),
+            o.put("description", &format!("Extension {name} is installed"));
+            o.plain("ext_id", &hex(&mut rng, 2));
+            o.put("ext_name", name);
+            o.put("ext_description", description);
+            o.plain("ext_install_type", install);
+            o.put("ext_enabled", &rng.chance(0.9));
+            o.put(
+                "ext_permissions",
+                &PERMISSIONS[..1 + rng.below(PERMISSIONS.len() as u64) as usize],
             );
+            o.put("ext_host_permissions", &["<all_urls>"]);
         }
         "platform" => {
             let count = 1 + rng.below(3) as usize;
@@ -263,7 +267,7 @@ pub(crate) fn event(ds: &Dataset, index: u64, columnar: bool) -> Value {
                 .iter()
                 .map(|(name, description, install)| {
                     json!({
-                        "id": format!("{:016x}{:016x}", rng.next_u64(), rng.next_u64()),
+                        "id": hex(&mut rng, 2),
                         "name": name,
                         "enabled": true,
                         "description": description,
@@ -274,90 +278,90 @@ pub(crate) fn event(ds: &Dataset, index: u64, columnar: bool) -> Value {
                     })
                 })
                 .collect();
-            put(
-                &mut obj,
-                json!({ "description": "Browser platform report", "extensions": extensions }),
-            );
+            o.plain("description", "Browser platform report");
+            o.put("extensions", &extensions);
         }
-        _ => put(
-            &mut obj,
-            json!({
-                "description": format!("User copied text on {site}"),
-                "url": site,
-                "tab_id": tab,
-            }),
-        ),
+        _ => {
+            o.put("description", &format!("User copied text on {site}"));
+            o.put("url", site);
+            o.put("tab_id", &tab);
+        }
     }
     if columnar {
-        for key in EVENT_COLUMNAR {
-            obj.entry(*key).or_insert(Value::Null);
-        }
+        o.finish_columnar();
+    } else {
+        o.finish();
     }
-    Value::Object(obj)
 }
 
-/// Detection `index`; `columnar` adds the other types' fields as `null`.
-pub(crate) fn detection(ds: &Dataset, index: u64, columnar: bool) -> Value {
+/// The URL detection `index` fired on (its last PoL entry's URL).
+pub(crate) fn detection_url(ds: &Dataset, index: u64) -> &'static str {
+    *Rng::new(ds.cfg.seed, Resource::Detections.salt() ^ 0xBAD, index).pick(BAD_SITES)
+}
+
+/// Writes detection `index` into `buf`; `columnar` adds other types' fields as `null`.
+pub(crate) fn write_detection(ds: &Dataset, index: u64, columnar: bool, buf: &mut Vec<u8>) {
+    let mut o = JsonObj::new(buf, DETECTION_COLUMNAR);
     let mut rng = Rng::new(ds.cfg.seed, Resource::Detections.salt(), index);
-    let (mut obj, client) = common(ds, Resource::Detections, index, &mut rng);
+    let client = common(ds, Resource::Detections, index, &mut rng, &mut o);
     let kind = detection_type(ds, index);
-    obj.insert("detection_type".into(), json!(kind));
-    obj.insert(
-        "detection_timestamp".into(),
-        json!(format_millis(detection_us(ds, index))),
-    );
-    let bad = *rng.pick(BAD_SITES);
+    o.plain("detection_type", kind);
     let (source, subtype) = match kind {
-        "phishing" => ("Phishing AI", Value::Null),
-        "intel" => ("Threat Intelligence", json!("known-bad-domain")),
-        "download" => ("Download Incognito", Value::Null),
-        "form" => ("Compromised Credential", json!("password-reuse")),
-        "malware" => ("Malware Scan", json!("trojan")),
-        _ => ("Data Loss", Value::Null),
+        "phishing" => ("Phishing AI", None),
+        "intel" => ("Threat Intelligence", Some("known-bad-domain")),
+        "download" => ("Download Incognito", None),
+        "form" => ("Compromised Credential", Some("password-reuse")),
+        "malware" => ("Malware Scan", Some("trojan")),
+        _ => ("Data Loss", None),
     };
-    put(
-        &mut obj,
-        json!({
-            "detection_subtype": subtype,
-            "source": source,
-            "description": null,
-            "tab_id": detection_tab(ds, index),
-            "incognito": kind == "download",
-            "url": bad,
-        }),
+    o.put("detection_subtype", &subtype);
+    o.plain(
+        "detection_timestamp",
+        &format_millis(detection_us(ds, index)),
     );
+    times(ds, Resource::Detections, index, &mut o);
+    o.plain("source", source);
+    o.null("description");
+    o.put("tab_id", &detection_tab(ds, index));
+    o.put("incognito", &(kind == "download"));
+    o.put("url", detection_url(ds, index));
     match kind {
         "download" | "malware" => {
             let (file, mime) = *rng.pick(FILES);
-            put(
-                &mut obj,
-                json!({
-                    "filename": file,
-                    "mime": mime,
-                    "danger": "DANGEROUS",
-                    "total_bytes": 1_000 + rng.below(5_000_000),
-                }),
-            );
+            o.put("filename", file);
+            o.put("mime", mime);
+            o.plain("danger", "DANGEROUS");
+            o.put("total_bytes", &(1_000 + rng.below(5_000_000)));
         }
-        "form" => put(
-            &mut obj,
-            json!({
-                "action": "/login?",
-                "email": client_email(ds, client),
-                "password": true,
-                "pii": rng.chance(0.3),
-                "compromised": rng.chance(0.5),
-                "autofill": rng.chance(0.5),
-            }),
-        ),
+        "form" => {
+            o.plain("action", "/login?");
+            o.put("email", &client_email(ds, client));
+            o.put("password", &true);
+            o.put("pii", &rng.chance(0.3));
+            o.put("compromised", &rng.chance(0.5));
+            o.put("autofill", &rng.chance(0.5));
+        }
         _ => {}
     }
     if columnar {
-        for key in DETECTION_COLUMNAR {
-            obj.entry(*key).or_insert(Value::Null);
-        }
+        o.finish_columnar();
+    } else {
+        o.finish();
     }
-    Value::Object(obj)
+}
+
+/// Event `index` as a `Value` (get-by-id, expectations for tests).
+pub(crate) fn event(ds: &Dataset, index: u64, columnar: bool) -> Value {
+    let mut buf = Vec::with_capacity(1500);
+    write_event(ds, index, columnar, &mut buf);
+    serde_json::from_slice(&buf).unwrap_or(Value::Null)
+}
+
+/// Detection `index` as a `Value`.
+pub(crate) fn detection(ds: &Dataset, index: u64, columnar: bool) -> Value {
+    let mut buf = Vec::with_capacity(1500);
+    write_detection(ds, index, columnar, &mut buf);
+    serde_json::from_slice(&buf).unwrap_or(Value::Null)
 }
 
 /// When detection `index` fired (µs): shortly before it was inserted.

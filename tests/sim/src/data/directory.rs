@@ -115,21 +115,45 @@ pub(crate) fn client_place(ds: &Dataset, index: u64) -> usize {
         as usize
 }
 
-/// Browser platform fields shared by a registration and every event/detection it sends.
-pub(crate) fn platform(ds: &Dataset, registration: u64, obj: &mut Map<String, Value>) {
+/// Browser platform of a registration: what it and every event/detection it sends carry.
+pub(crate) struct Platform {
+    pub(crate) agent: &'static str,
+    pub(crate) arch: &'static str,
+    pub(crate) display: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) os: &'static str,
+    pub(crate) ua: String,
+    pub(crate) version: &'static str,
+}
+
+pub(crate) fn platform_of(ds: &Dataset, registration: u64) -> Platform {
     let mut rng = Rng::new(
         ds.cfg.seed,
         Resource::Registrations.salt() ^ 0x91A7,
         registration,
     );
     let (display, name, os, arch, ua, version) = *rng.pick(BROWSERS);
-    obj.insert("agent".into(), json!(rng.pick(AGENTS)));
-    obj.insert("arch".into(), json!(arch));
-    obj.insert("display".into(), json!(display));
-    obj.insert("name".into(), json!(name));
-    obj.insert("os".into(), json!(os));
-    obj.insert("ua".into(), json!(ua.replace("{v}", version)));
-    obj.insert("version".into(), json!(version));
+    Platform {
+        agent: *rng.pick(AGENTS),
+        arch,
+        display,
+        name,
+        os,
+        ua: ua.replace("{v}", version),
+        version,
+    }
+}
+
+/// Browser platform fields as JSON members.
+pub(crate) fn platform(ds: &Dataset, registration: u64, obj: &mut Map<String, Value>) {
+    let p = platform_of(ds, registration);
+    obj.insert("agent".into(), json!(p.agent));
+    obj.insert("arch".into(), json!(p.arch));
+    obj.insert("display".into(), json!(p.display));
+    obj.insert("name".into(), json!(p.name));
+    obj.insert("os".into(), json!(p.os));
+    obj.insert("ua".into(), json!(p.ua));
+    obj.insert("version".into(), json!(p.version));
 }
 
 pub(crate) fn deployment(ds: &Dataset, index: u64) -> Value {

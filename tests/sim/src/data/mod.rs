@@ -7,6 +7,7 @@
 
 mod activity;
 mod directory;
+mod json;
 mod order;
 mod pol;
 mod tables;
@@ -130,6 +131,8 @@ pub(crate) enum Item {
 }
 
 type FilterKey = (Resource, Filter);
+/// Filtered index lists, valid while the dataset version matches.
+type FilterCache = HashMap<FilterKey, (u64, Arc<Vec<u64>>)>;
 
 /// The whole simulated tenant.
 #[derive(Debug)]
@@ -139,7 +142,7 @@ pub(crate) struct Dataset {
     /// `pol_prefix[d]` = PoL entries of detections `0..d` (insert order = index order).
     pol_prefix: Vec<u64>,
     version: u64,
-    cache: Mutex<HashMap<FilterKey, (u64, Arc<Vec<u64>>)>>,
+    cache: Mutex<FilterCache>,
 }
 
 const SPAN_US: i64 = 300 * 86_400_000_000;
@@ -216,6 +219,24 @@ impl Dataset {
                 activity::detection(self, index, columnar && self.cfg.columnar_nulls)
             }
             Resource::DetectionsPol => pol::entry(self, index / pol::STRIDE, index % pol::STRIDE),
+        }
+    }
+
+    /// Appends the JSON of a list item to `buf` (events and detections without a
+    /// `Value` in between: the hot path).
+    pub(crate) fn write_item(&self, buf: &mut Vec<u8>, r: Resource, item: Item, columnar: bool) {
+        let columnar = columnar && self.cfg.columnar_nulls;
+        match (r, item) {
+            (Resource::Events, Item::Record(i)) => activity::write_event(self, i, columnar, buf),
+            (Resource::Detections, Item::Record(i)) => {
+                activity::write_detection(self, i, columnar, buf)
+            }
+            _ => {
+                let v = self.item(r, item, columnar);
+                if serde_json::to_writer(&mut *buf, &v).is_err() {
+                    buf.extend_from_slice(b"null");
+                }
+            }
         }
     }
 

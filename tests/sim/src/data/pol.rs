@@ -13,7 +13,7 @@
 
 use serde_json::{json, Value};
 
-use super::activity::{detection, detection_tab, detection_us};
+use super::activity::{detection_tab, detection_url, detection_us};
 use super::tables::SITES;
 use super::{Dataset, Resource};
 use crate::ids::{record_id, Rng};
@@ -56,19 +56,15 @@ pub(crate) fn entries(ds: &Dataset, index: u64) -> Vec<Value> {
     if kept == 0 {
         return Vec::new();
     }
-    let det = detection(ds, index, false);
-    (0..kept)
-        .map(|k| entry_with(ds, index, k, total, &det))
-        .collect()
+    (0..kept).map(|k| entry_with(ds, index, k, total)).collect()
 }
 
 /// Kept entry `k` of detection `index`.
 pub(crate) fn entry(ds: &Dataset, index: u64, k: u64) -> Value {
-    let det = detection(ds, index, false);
-    entry_with(ds, index, k, trail_len(ds, index), &det)
+    entry_with(ds, index, k, trail_len(ds, index))
 }
 
-fn entry_with(ds: &Dataset, index: u64, k: u64, total: u64, det: &Value) -> Value {
+fn entry_with(ds: &Dataset, index: u64, k: u64, total: u64) -> Value {
     let kept = total.min(POL_KEEP);
     let mut rng = Rng::new(
         ds.cfg.seed,
@@ -80,7 +76,7 @@ fn entry_with(ds: &Dataset, index: u64, k: u64, total: u64, det: &Value) -> Valu
     let pos = position(total, k);
     let last = k + 1 == kept;
     let url = if last {
-        det.get("url").cloned().unwrap_or(Value::Null)
+        json!(detection_url(ds, index))
     } else {
         json!(rng.pick(SITES))
     };

@@ -1,8 +1,30 @@
 //! Word tables the generators draw from. Values follow the shapes in
 //! `observed-fields.md` and the fixtures in `tests/fixtures/`.
 
-/// (city, country, postal_code, region_code, region_name, latitude, longitude, asn, asn_isp)
-pub(crate) const PLACES: &[(&str, &str, &str, &str, &str, f64, f64, u32, &str)] = &[
+/// Where a client's browsers are: the geo-IP fields of their events.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Place {
+    pub(crate) city: &'static str,
+    pub(crate) country: &'static str,
+    pub(crate) postal_code: &'static str,
+    pub(crate) region_code: &'static str,
+    pub(crate) region_name: &'static str,
+    pub(crate) latitude: f64,
+    pub(crate) longitude: f64,
+    pub(crate) asn: u32,
+    pub(crate) asn_isp: &'static str,
+}
+
+macro_rules! places {
+    ($(($city:expr, $country:expr, $postal:expr, $rc:expr, $rn:expr, $lat:expr, $lon:expr, $asn:expr, $isp:expr)),* $(,)?) => {
+        &[$(Place {
+            city: $city, country: $country, postal_code: $postal, region_code: $rc,
+            region_name: $rn, latitude: $lat, longitude: $lon, asn: $asn, asn_isp: $isp,
+        }),*]
+    };
+}
+
+pub(crate) const PLACES: &[Place] = places![
     (
         "Portland",
         "US",
@@ -12,7 +34,7 @@ pub(crate) const PLACES: &[(&str, &str, &str, &str, &str, f64, f64, u32, &str)] 
         45.5152,
         -122.6784,
         64500,
-        "EXAMPLE-NET",
+        "EXAMPLE-NET"
     ),
     (
         "Austin",
@@ -23,7 +45,7 @@ pub(crate) const PLACES: &[(&str, &str, &str, &str, &str, f64, f64, u32, &str)] 
         30.2672,
         -97.7431,
         64501,
-        "LONESTAR-FIBER",
+        "LONESTAR-FIBER"
     ),
     (
         "New York",
@@ -34,7 +56,7 @@ pub(crate) const PLACES: &[(&str, &str, &str, &str, &str, f64, f64, u32, &str)] 
         40.7128,
         -74.006,
         64502,
-        "METRO-TRANSIT-NET",
+        "METRO-TRANSIT-NET"
     ),
     (
         "London",
@@ -45,7 +67,7 @@ pub(crate) const PLACES: &[(&str, &str, &str, &str, &str, f64, f64, u32, &str)] 
         51.5074,
         -0.1278,
         64503,
-        "THAMES-BROADBAND",
+        "THAMES-BROADBAND"
     ),
     (
         "Berlin",
@@ -56,7 +78,7 @@ pub(crate) const PLACES: &[(&str, &str, &str, &str, &str, f64, f64, u32, &str)] 
         52.52,
         13.405,
         64504,
-        "SPREE-NETZ",
+        "SPREE-NETZ"
     ),
     (
         "Toronto",
@@ -67,7 +89,7 @@ pub(crate) const PLACES: &[(&str, &str, &str, &str, &str, f64, f64, u32, &str)] 
         43.6532,
         -79.3832,
         64505,
-        "MAPLE-LINK",
+        "MAPLE-LINK"
     ),
     (
         "Sydney",
@@ -78,7 +100,7 @@ pub(crate) const PLACES: &[(&str, &str, &str, &str, &str, f64, f64, u32, &str)] 
         -33.8688,
         151.2093,
         64506,
-        "HARBOUR-NET",
+        "HARBOUR-NET"
     ),
     (
         "Bangalore",
@@ -89,7 +111,7 @@ pub(crate) const PLACES: &[(&str, &str, &str, &str, &str, f64, f64, u32, &str)] 
         12.9716,
         77.5946,
         64507,
-        "GARDEN-CITY-ISP",
+        "GARDEN-CITY-ISP"
     ),
 ];
 
