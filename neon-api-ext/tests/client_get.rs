@@ -196,7 +196,7 @@ async fn pol_by_id_falls_back_to_the_documents_spelling_and_remembers_it() {
 async fn a_missing_record_is_not_found_and_never_triggers_the_fallback() {
     let sim = sim(Simulator::builder().pol_by_id(PolById::Underscore)).await;
     let client = client(&sim);
-    let missing = Uuid::from_u128(0x0123_4567_89ab_4def_8123_456789abcdef);
+    let missing = Uuid::from_u128(0x0123_4567_89ab_4def_8123_4567_89ab_cdef);
     let err = client.get_detection(missing).await.unwrap_err();
     assert!(
         matches!(err, Error::NotFound { message: Some(ref m) } if m == "detection not found"),
