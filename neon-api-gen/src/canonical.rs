@@ -26,3 +26,18 @@ pub fn to_canonical_string(v: &Value) -> String {
     s.push('\n');
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn keys_are_sorted_at_every_level_and_a_newline_ends_the_file() {
+        let v = json!({"b": 1, "a": {"d": [{"z": 0, "y": 1}], "c": null}});
+        assert_eq!(
+            to_canonical_string(&v),
+            "{\n  \"a\": {\n    \"c\": null,\n    \"d\": [\n      {\n        \"y\": 1,\n        \"z\": 0\n      }\n    ]\n  },\n  \"b\": 1\n}\n"
+        );
+    }
+}

@@ -12,6 +12,8 @@ use crate::corrections::operations;
 /// Differences between the committed and the new corrected document.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ApiChanges {
+    /// `(old, new)` `info.version` when it changed.
+    pub version: Option<(String, String)>,
     /// `operationId (METHOD path)` now present and not before.
     pub operations_added: Vec<String>,
     /// `operationId (METHOD path)` present before and gone now.
@@ -25,7 +27,8 @@ pub struct ApiChanges {
 impl ApiChanges {
     /// Whether nothing changed.
     pub fn is_empty(&self) -> bool {
-        self.operations_added.is_empty()
+        self.version.is_none()
+            && self.operations_added.is_empty()
             && self.operations_removed.is_empty()
             && self.fields_added.is_empty()
             && self.fields_removed.is_empty()
@@ -64,7 +67,15 @@ fn field_set(doc: &Value) -> BTreeSet<String> {
 pub fn diff(old: &Value, new: &Value) -> ApiChanges {
     let (oo, no) = (operation_set(old), operation_set(new));
     let (of, nf) = (field_set(old), field_set(new));
+    let version = |d: &Value| {
+        d.pointer("/info/version")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_string()
+    };
+    let (ov, nv) = (version(old), version(new));
     ApiChanges {
+        version: (ov != nv).then_some((ov, nv)),
         operations_added: no.difference(&oo).cloned().collect(),
         operations_removed: oo.difference(&no).cloned().collect(),
         fields_added: nf.difference(&of).cloned().collect(),
@@ -81,6 +92,9 @@ impl fmt::Display for ApiChanges {
             );
         }
         writeln!(f, "API changes against the committed spec/neon-api.json:")?;
+        if let Some((old, new)) = &self.version {
+            writeln!(f, "  vendor version {old} -> {new}")?;
+        }
         for (label, list) in [
             ("+ operation", &self.operations_added),
             ("- operation", &self.operations_removed),

@@ -170,3 +170,60 @@ pub fn tokens(e: &OpenEnum) -> TokenStream {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn variant_names_are_pascal_case_idents() {
+        assert_eq!(variant_name("pending"), "Pending");
+        assert_eq!(variant_name("x-86_64"), "X8664");
+        assert_eq!(variant_name("2fa"), "V2fa");
+        assert_eq!(variant_name("--"), "V");
+    }
+
+    #[test]
+    fn only_marked_schemas_are_open_in_name_order() {
+        let doc = json!({"components": {"schemas": {
+            "Zeta": {"type": "string", "enum": ["b", "a"], "x-neon-open-enum": true, "description": "Z."},
+            "Alpha": {"type": "string", "enum": ["x"], "x-neon-open-enum": true},
+            "Closed": {"type": "string", "enum": ["y"]},
+        }}});
+        let found = find(&doc);
+        assert_eq!(
+            found,
+            vec![
+                OpenEnum {
+                    name: "Alpha".into(),
+                    values: vec!["x".into()],
+                    description: String::new()
+                },
+                OpenEnum {
+                    name: "Zeta".into(),
+                    values: vec!["b".into(), "a".into()],
+                    description: "Z.".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn emitted_items_parse_and_carry_an_unknown_variant() {
+        let e = OpenEnum {
+            name: "Kind".into(),
+            values: vec!["geo".into(), "app".into()],
+            description: "A kind.".into(),
+        };
+        let file: syn::File = syn::parse2(tokens(&e)).expect("open enum tokens parse");
+        let text = prettyplease::unparse(&file);
+        assert!(text.contains("pub enum Kind {"), "{text}");
+        assert!(text.contains("Unknown(::std::string::String),"), "{text}");
+        assert!(text.contains("\"geo\" => Self::Geo,"), "{text}");
+        assert!(
+            text.contains("pub const KNOWN: &'static [&'static str] = &[\"geo\", \"app\"];"),
+            "{text}"
+        );
+    }
+}

@@ -349,3 +349,33 @@ fn rewrite_curl(src: &str, shown: &str) -> String {
         None => src.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curl_samples_get_the_new_path_with_placeholders() {
+        assert_eq!(
+            rewrite_curl(
+                "curl -X GET https://api.neoncyber.io/v1/policies/<policyId> \\\n      -H 'Authorization: <token>'",
+                "/v1/registration/<registrationId>"
+            ),
+            "curl -X GET https://api.neoncyber.io/v1/registration/<registrationId> \\\n      -H 'Authorization: <token>'"
+        );
+        assert_eq!(rewrite_curl("no host here", "/x"), "no host here");
+    }
+
+    #[test]
+    fn every_correction_has_a_unique_kebab_case_id() {
+        let mut ids: Vec<&str> = ALL.iter().map(|c| c.id).collect();
+        assert!(ids
+            .iter()
+            .all(|id| id.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), ALL.len());
+        assert_eq!(by_id("typos").map(|c| c.id), Some("typos"));
+        assert!(by_id("nope").is_none());
+    }
+}
