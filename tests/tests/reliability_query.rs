@@ -62,7 +62,10 @@ async fn every_spelling_of_a_uuid_becomes_one_canonical_lowercase_segment() {
         .iter()
         .map(|r| r.path_and_query())
         .collect();
-    assert_eq!(paths, vec![format!("/v1/events/{canonical}"); spellings.len()]);
+    assert_eq!(
+        paths,
+        vec![format!("/v1/events/{canonical}"); spellings.len()]
+    );
 }
 
 #[tokio::test]
@@ -110,7 +113,7 @@ async fn an_id_that_is_not_a_uuid_is_refused_before_any_request() {
         "%00",
         "\0",
         "ü",
-        "0b7f4c6e-8d1a-4c52-9a53-2f1e6b9d3c1",   // one digit short
+        "0b7f4c6e-8d1a-4c52-9a53-2f1e6b9d3c1", // one digit short
         "0b7f4c6e-8d1a-4c52-9a53-2f1e6b9d3c11/", // a trailing slash
         "0b7f4c6e-8d1a-4c52-9a53-2f1e6b9d3c11/../../apps",
         "0b7f4c6e-8d1a-4c52-9a53-2f1e6b9d3c11?limit=1",
@@ -128,7 +131,11 @@ async fn an_id_that_is_not_a_uuid_is_refused_before_any_request() {
                         message.starts_with(&format!("{shown:?} is not a record id (a UUID): ")),
                         "{message}"
                     );
-                    assert!(message.len() < 300, "message not bounded: {}", message.len());
+                    assert!(
+                        message.len() < 300,
+                        "message not bounded: {}",
+                        message.len()
+                    );
                 }
                 other => panic!("{id:?}: expected InvalidRequest, got {other:?}"),
             }

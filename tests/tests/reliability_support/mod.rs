@@ -172,8 +172,7 @@ async fn serve_connection(
                 let _ = socket.write_all(&bytes).await;
                 // Hold the socket until the peer closes it (or a minute passes).
                 let mut sink = [0u8; 64];
-                let _ =
-                    tokio::time::timeout(Duration::from_secs(60), socket.read(&mut sink)).await;
+                let _ = tokio::time::timeout(Duration::from_secs(60), socket.read(&mut sink)).await;
                 return;
             }
             Action::Endless { head, chunk } => {
