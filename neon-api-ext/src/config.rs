@@ -422,6 +422,21 @@ mod tests {
     }
 
     #[test]
+    fn timeouts_are_on_by_default() {
+        let builder = NeonClientBuilder::new();
+        assert_eq!(builder.connect_timeout, Some(Duration::from_secs(10)));
+        assert_eq!(builder.request_timeout, Some(Duration::from_secs(60)));
+        let client = builder.token("t").build().unwrap();
+        assert_eq!(client.inner.request_timeout, Some(Duration::from_secs(60)));
+        let client = NeonClientBuilder::new()
+            .token("t")
+            .request_timeout(None)
+            .build()
+            .unwrap();
+        assert_eq!(client.inner.request_timeout, None);
+    }
+
+    #[test]
     fn builder_debug_redacts_the_token() {
         let builder = NeonClientBuilder::new().token("super-secret-token");
         let text = format!("{builder:?}");

@@ -23,6 +23,20 @@ use std::time::{Duration, SystemTime};
 ///
 /// Defaults: 4 attempts in all (1 + 3 retries), base delay 200 ms, max delay 10 s,
 /// `Retry-After` honoured up to 30 s.
+///
+/// Every call of this crate is a `GET`, so repeating one is safe. **Retried**: 429, 502,
+/// 503, 504, connection errors, timeouts, and bodies cut off mid-way (including a JSON
+/// document that ends early). **Never retried**: 400, 401, 403, 404 and every other 4xx
+/// (the same request gets the same answer), and **500**: on this API it means the server
+/// failed on this very request, so repeating it only adds load — the caller gets
+/// [`crate::Error::Server`] at once.
+///
+/// The wait before retry *n* is "full jitter": uniformly random in
+/// `[0, min(max_delay, base_delay × 2^(n-1))]`. A `Retry-After` (seconds or HTTP-date) on a
+/// retried response replaces that wait when it is at most the cap; a longer one (or one
+/// too large to represent) is never slept: the call fails at once — with
+/// [`crate::Error::RateLimited`] carrying the server's delay for a 429, with
+/// [`crate::Error::Server`] for a 502/503/504 — so the caller decides. An unreadable `Retry-After` is ignored and the jittered wait applies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
