@@ -156,9 +156,12 @@ async fn client_errors_and_500_are_never_retried() {
     }
 }
 
+/// Request target and `Authorization` of every request a server saw.
+type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
 /// A loopback "proxy" that records the request target and answers for the origin.
-async fn proxy() -> (String, Arc<Mutex<Vec<(String, Option<String>)>>>) {
-    let seen: Arc<Mutex<Vec<(String, Option<String>)>>> = Arc::default();
+async fn proxy() -> (String, Seen) {
+    let seen: Seen = Arc::default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let record = seen.clone();
