@@ -134,6 +134,18 @@ pub enum Error {
         received: usize,
     },
 
+    /// The response body was larger than any page of the API can be (64 MiB, decompressed),
+    /// so reading stopped there and the connection was dropped: memory stays bounded
+    /// whatever a server or proxy sends. Not retried (the same request would get the same
+    /// body); if a huge page size was asked for, ask for less.
+    #[error("response body too large (HTTP {status}): more than {limit} bytes, larger than any page; reading stopped")]
+    BodyTooLarge {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The limit that was passed, in bytes.
+        limit: usize,
+    },
+
     /// The request was refused before anything was sent: a malformed id, an empty filter,
     /// or similar.
     #[error("invalid request: {message}")]
@@ -163,7 +175,8 @@ impl Error {
             | Error::Api { status, .. }
             | Error::UnexpectedResponse { status, .. }
             | Error::Decode { status, .. }
-            | Error::Truncated { status, .. } => Some(*status),
+            | Error::Truncated { status, .. }
+            | Error::BodyTooLarge { status, .. } => Some(*status),
             Error::Timeout { .. }
             | Error::Transport { .. }
             | Error::InvalidRequest { .. }

@@ -179,8 +179,9 @@ impl NeonClient {
         let retry_after = header(RETRY_AFTER)
             .as_deref()
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
-        // The whole body, or an error: a body cut off mid-way never becomes a short page.
-        let body = response.bytes().await.map_err(transport_failure)?;
+        // The whole body, or an error: a body cut off mid-way never becomes a short page,
+        // and a body larger than any page is refused instead of filling memory.
+        let body = read_body(response, status).await?;
         classify(
             &Response {
                 status,
@@ -193,6 +194,39 @@ impl NeonClient {
             &inner.token,
         )
     }
+}
+
+/// The largest response body this client reads, in bytes (decompressed): 64 MiB. A page of
+/// 1,000 records is a few megabytes; a body past this is not a page (a misbehaving server or
+/// proxy, or a compression bomb), and reading on would only grow memory.
+pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// Reads the whole body, chunk by chunk, refusing it with [`Error::BodyTooLarge`] as soon
+/// as a declared `Content-Length` or the bytes received pass [`MAX_BODY_BYTES`]; memory
+/// stays bounded by the limit whatever the server sends.
+async fn read_body(
+    mut response: reqwest::Response,
+    status: reqwest::StatusCode,
+) -> Result<Vec<u8>, Failure> {
+    let too_large = || {
+        Failure::fatal(Error::BodyTooLarge {
+            status,
+            limit: MAX_BODY_BYTES,
+        })
+    };
+    let declared = response.content_length().unwrap_or(0);
+    if declared > MAX_BODY_BYTES as u64 {
+        return Err(too_large());
+    }
+    // `declared` is at most the limit here, so it fits in usize.
+    let mut body = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
+    while let Some(chunk) = response.chunk().await.map_err(transport_failure)? {
+        if body.len().saturating_add(chunk.len()) > MAX_BODY_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Classifies an error of the HTTP client. Everything that happened on the wire (connect,
