@@ -104,3 +104,7 @@ pub use paging::{ListRecord, ListRequest, Page, Sort, StartBase};
 
 /// The generated records and filter enums, re-exported so users need one dependency.
 pub use neon_api::types;
+
+/// The HTTP client crate this one is built on, re-exported so a `reqwest::Proxy` or
+/// `reqwest::Client` given to [`NeonClientBuilder`] is always of the matching version.
+pub use reqwest;
