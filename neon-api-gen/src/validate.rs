@@ -78,12 +78,12 @@ pub fn validate(doc: &Value) -> Result<(), Vec<ValidationError>> {
         if let Some(r) = v.get("$ref").and_then(Value::as_str) {
             let target = r.strip_prefix('#').map(|p| doc.pointer(p));
             if !matches!(target, Some(Some(_))) {
-                problems_push(pointer, format!("$ref `{r}` does not resolve"))
+                problem(pointer, format!("$ref `{r}` does not resolve"))
             } else {
                 None
             }
         } else if v.get("additionalProperties") == Some(&Value::Bool(false)) {
-            problems_push(
+            problem(
                 pointer,
                 "says `additionalProperties: false`: unknown fields must be tolerated".into(),
             )
@@ -94,7 +94,7 @@ pub fn validate(doc: &Value) -> Result<(), Vec<ValidationError>> {
                         .is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_string))
                 }))
         {
-            problems_push(
+            problem(
                 pointer,
                 "is marked open but is not a non-empty string enum".into(),
             )
@@ -112,7 +112,7 @@ pub fn validate(doc: &Value) -> Result<(), Vec<ValidationError>> {
     }
 }
 
-fn problems_push(pointer: &str, what: String) -> Option<String> {
+fn problem(pointer: &str, what: String) -> Option<String> {
     Some(format!("{pointer} {what}"))
 }
 

@@ -6620,6 +6620,8 @@ let response = client.list_detections_pol()
 
 Gets a detection pol using the id of the source detection, useful when fetching from detections.
 
+The vendor's document spells it `/v1/detectionspol/{detectionId}`; a server may route that spelling instead (see `x-neon-alternate-paths`).
+
 Sends a `GET` request to `/v1/detections_pol/{detectionId}`
 
 Arguments:
@@ -6743,6 +6745,8 @@ let response = client.list_registrations()
     /**Get registration by id
 
 Gets a registration using the id, useful when fetching from other requests.
+
+The vendor's document shows `/v1/policies/{policyId}`; a server may route the other spelling `/v1/registrations/{registrationId}` (see `x-neon-alternate-paths`).
 
 Sends a `GET` request to `/v1/registration/{registrationId}`
 

@@ -322,6 +322,28 @@ pub(crate) fn move_get(
     Ok(op)
 }
 
+/// Records the other spelling of a path on an operation: as data
+/// (`x-neon-alternate-paths`, `x-neon-published-path`) for the ext client and the
+/// simulator, and in the description, which becomes the generated method's rustdoc.
+pub(crate) fn record_alternate(op: &mut Map<String, Value>, alternate: &str, published: &str) {
+    op.insert(
+        "x-neon-alternate-paths".into(),
+        Value::from(vec![alternate]),
+    );
+    op.insert("x-neon-published-path".into(), Value::from(published));
+    let note = if alternate == published {
+        format!("\n\nThe vendor's document spells it `{published}`; a server may route that spelling instead (see `x-neon-alternate-paths`).")
+    } else {
+        format!("\n\nThe vendor's document shows `{published}`; a server may route the other spelling `{alternate}` (see `x-neon-alternate-paths`).")
+    };
+    let description = op
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    op.insert("description".into(), Value::String(description + &note));
+}
+
 /// Replaces the curl sample's URL path (the vendor's `x-codeSamples`) with `path`,
 /// written with `<param>` placeholders as the vendor does.
 pub(crate) fn set_curl_path(op: &mut Map<String, Value>, path: &str) {

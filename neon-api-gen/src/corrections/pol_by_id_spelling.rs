@@ -13,7 +13,7 @@
 //! (`DetectionsPol`); which spelling the live server routes is not published, hence the
 //! recorded alternate.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::{
     move_get, moved, operations, paths_mut, set_curl_path, Correction, CorrectionError, Outcome,
@@ -38,8 +38,7 @@ fn apply(doc: &mut Value) -> Result<Outcome, CorrectionError> {
         (false, true) => Ok(Outcome::NoLongerNeeded),
         (true, false) => {
             let mut op = move_get(ID, doc, ALTERNATE, CANONICAL)?;
-            op.insert("x-neon-alternate-paths".into(), json!([ALTERNATE]));
-            op.insert("x-neon-published-path".into(), json!(ALTERNATE));
+            super::record_alternate(&mut op, ALTERNATE, ALTERNATE);
             set_curl_path(&mut op, CANONICAL);
             if let Some(item) = paths_mut(ID, doc)?
                 .get_mut(CANONICAL)

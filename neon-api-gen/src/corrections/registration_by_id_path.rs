@@ -66,8 +66,7 @@ fn apply(doc: &mut Value) -> Result<Outcome, CorrectionError> {
             let from = from.clone();
             let mut op = move_get(ID, doc, &from, CANONICAL)?;
             op.insert("tags".into(), json!(["Registrations"]));
-            op.insert("x-neon-alternate-paths".into(), json!([ALTERNATE]));
-            op.insert("x-neon-published-path".into(), json!(PUBLISHED));
+            super::record_alternate(&mut op, ALTERNATE, PUBLISHED);
             set_curl_path(&mut op, CANONICAL);
             let paths = super::paths_mut(ID, doc)?;
             if let Some(item) = paths.get_mut(CANONICAL).and_then(Value::as_object_mut) {
