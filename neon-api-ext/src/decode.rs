@@ -18,6 +18,9 @@ use crate::Error;
 /// The longest body excerpt kept in an error, in characters.
 const SNIPPET_CHARS: usize = 200;
 
+/// How much of a body [`snippet`] looks at, in bytes.
+const SNIPPET_WINDOW_BYTES: usize = 8 * 1024;
+
 /// The envelope, generic over what `data` holds.
 #[derive(Deserialize)]
 struct Envelope<T> {
@@ -99,9 +102,13 @@ pub(crate) fn classify<T: DeserializeOwned>(
                 snippet: format!(
                     "redirect to {} not followed: only redirects within the API's origin are \
                      followed (at most 5), so the token never reaches another host",
-                    response.location.as_deref().unwrap_or("(no Location)")
+                    // A server may put anything in `Location`, the token included.
+                    response
+                        .location
+                        .as_deref()
+                        .map_or_else(|| "(no Location)".to_owned(), |l| token.scrub(l))
                 ),
-            }))
+            }));
         }
         401 => Error::Unauthorized { message: message() },
         403 => Error::Forbidden { message: message() },
@@ -185,9 +192,22 @@ fn decode_success<T: DeserializeOwned>(
                 content_type: response.content_type.clone(),
                 path,
                 snippet: snippet(response.body, token),
-                source,
+                source: scrub_json_error(source, token),
             }))
         }
+    }
+}
+
+/// serde_json quotes the offending value in its message (`invalid type: string "…"`), so a
+/// server that puts the token in a field of the wrong type would carry it into the error:
+/// such a message is rebuilt with the token scrubbed out (same text otherwise).
+fn scrub_json_error(error: serde_json::Error, token: &ApiToken) -> serde_json::Error {
+    let text = error.to_string();
+    let scrubbed = token.scrub(&text);
+    if scrubbed == text {
+        error
+    } else {
+        <serde_json::Error as serde::de::Error>::custom(scrubbed)
     }
 }
 
@@ -224,16 +244,27 @@ fn error_text(error: &Value) -> Option<String> {
 }
 
 /// The start of a body for an error message: lossy UTF-8, whitespace runs collapsed, at
-/// most [`SNIPPET_CHARS`] characters (then `…`), the token scrubbed out.
+/// most [`SNIPPET_CHARS`] characters (then `…`), the token scrubbed out. Only the first
+/// [`SNIPPET_WINDOW_BYTES`] of the body are looked at, whatever its size; the token is
+/// scrubbed before the text is cut, so no part of it can survive at the cut.
 pub(crate) fn snippet(body: &[u8], token: &ApiToken) -> String {
     if body.is_empty() {
         return "(empty body)".to_owned();
     }
-    let text = String::from_utf8_lossy(body);
+    let window = &body[..body.len().min(SNIPPET_WINDOW_BYTES)];
+    let cut_short = window.len() < body.len();
+    let mut text = token.scrub(&String::from_utf8_lossy(window));
+    if cut_short {
+        // A token straddling the window's end is not matched by `scrub`: drop as many
+        // trailing characters as the token has, which removes any such fragment.
+        let keep = text.chars().count().saturating_sub(token.char_len());
+        let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
+        text.truncate(end);
+    }
     let mut out = String::new();
     let mut count = 0;
-    let mut truncated = false;
-    for word in text.split_whitespace() {
+    let mut truncated = cut_short;
+    'words: for word in text.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
             count += 1;
@@ -241,16 +272,12 @@ pub(crate) fn snippet(body: &[u8], token: &ApiToken) -> String {
         for c in word.chars() {
             if count >= SNIPPET_CHARS {
                 truncated = true;
-                break;
+                break 'words;
             }
             out.push(if c.is_control() { '\u{fffd}' } else { c });
             count += 1;
         }
-        if truncated {
-            break;
-        }
     }
-    let mut out = token.scrub(&out);
     if truncated {
         out.push('…');
     }
@@ -491,5 +518,28 @@ mod tests {
         assert_eq!(snippet(b"echo tok-SECRET!", &token()), "echo <redacted>!");
         assert_eq!(snippet(b"", &token()), "(empty body)");
         assert_eq!(snippet(&[0xff, b'a'], &token()), "\u{fffd}a");
+    }
+
+    #[test]
+    fn snippet_never_keeps_part_of_a_token_cut_at_the_edge() {
+        // Whitespace first, so the window's end is inside the first 200 characters shown.
+        for offset in 0..12 {
+            let mut body = " ".repeat(SNIPPET_WINDOW_BYTES - offset);
+            body.push_str("tok-SECRET and more");
+            let s = snippet(body.as_bytes(), &token());
+            assert!(!s.contains("tok"), "offset {offset}: {s:?}");
+            assert!(s.ends_with('…'), "offset {offset}: {s:?}");
+        }
+        // A token right at the 200-character cut is scrubbed before cutting.
+        let body = format!("{}tok-SECRET", "y".repeat(SNIPPET_CHARS - 3));
+        let s = snippet(body.as_bytes(), &token());
+        assert_eq!(s, format!("{}<re…", "y".repeat(SNIPPET_CHARS - 3)));
+    }
+
+    #[test]
+    fn snippet_of_a_huge_body_reads_only_the_window() {
+        let body = vec![b'z'; 10 * 1024 * 1024];
+        let s = snippet(&body, &token());
+        assert_eq!(s.chars().count(), SNIPPET_CHARS + 1);
     }
 }
