@@ -53,6 +53,11 @@ impl ApiToken {
         }
     }
 
+    /// The token's length in characters (for scrubbing text cut at an arbitrary point).
+    pub(crate) fn char_len(&self) -> usize {
+        self.0.chars().count()
+    }
+
     /// Replaces every occurrence of the token in `text` with `<redacted>`, so that a server
     /// echoing the token in an error message or a page never carries it into our errors.
     pub(crate) fn scrub(&self, text: &str) -> String {
