@@ -18,6 +18,7 @@ pub mod codegen;
 pub mod corrections;
 pub mod open_enum;
 mod records;
+pub mod regen;
 pub mod validate;
 
 use serde_json::Value;

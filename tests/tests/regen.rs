@@ -345,3 +345,178 @@ fn all_16_operations_are_reachable_with_the_documented_request_lines() {
     ];
     assert_eq!(lines, expected);
 }
+
+/// A scratch workspace under the system temp dir holding only the vendor document.
+fn scratch_workspace(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("neon-regen-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let upstream = dir.join(neon_api_gen::UPSTREAM_PATH);
+    std::fs::create_dir_all(upstream.parent().unwrap()).unwrap();
+    std::fs::write(&upstream, PUBLISHED).unwrap();
+    dir
+}
+
+#[test]
+fn regen_writes_then_check_passes_then_check_names_a_hand_edited_file() {
+    use neon_api_gen::regen::{run, Options};
+    let dir = scratch_workspace("check");
+    let check = Options {
+        check: true,
+        spec: None,
+    };
+
+    let first = run(&dir, &check).expect("check runs");
+    assert_eq!(
+        first.stale,
+        [neon_api_gen::SPEC_PATH, neon_api_gen::GENERATED_PATH]
+    );
+    assert!(
+        first
+            .log
+            .contains("API changes: no committed spec/neon-api.json yet"),
+        "{}",
+        first.log
+    );
+    assert!(
+        !dir.join(neon_api_gen::SPEC_PATH).exists(),
+        "--check must not write"
+    );
+
+    let written = run(&dir, &Options::default()).expect("regen runs");
+    assert_eq!(
+        written.stale,
+        [neon_api_gen::SPEC_PATH, neon_api_gen::GENERATED_PATH]
+    );
+    assert!(
+        written.log.contains("wrote: neon-api/src/generated.rs"),
+        "{}",
+        written.log
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join(neon_api_gen::GENERATED_PATH)).unwrap(),
+        committed(neon_api_gen::GENERATED_PATH)
+    );
+
+    let fresh = run(&dir, &check).expect("check runs");
+    assert!(!fresh.is_stale(), "{}", fresh.log);
+    assert!(
+        fresh
+            .log
+            .contains("  typos                        applied\n"),
+        "{}",
+        fresh.log
+    );
+    assert!(fresh.log.contains("API changes: none"), "{}", fresh.log);
+
+    let generated = dir.join(neon_api_gen::GENERATED_PATH);
+    let edited = std::fs::read_to_string(&generated)
+        .unwrap()
+        .replace("Unknown(", "Other(");
+    std::fs::write(&generated, edited).unwrap();
+    let stale = run(&dir, &check).expect("check runs");
+    assert_eq!(stale.stale, [neon_api_gen::GENERATED_PATH]);
+    assert!(
+        stale
+            .log
+            .contains("stale: neon-api/src/generated.rs differs from a fresh generation"),
+        "{}",
+        stale.log
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn regen_with_another_vendor_version_reports_what_is_no_longer_needed_and_what_changed() {
+    use neon_api_gen::regen::{run, Options};
+    let dir = scratch_workspace("spec");
+    run(&dir, &Options::default()).expect("regen runs");
+
+    // The vendor fixes the PoL spelling and one typo, and documents a new event field.
+    let mut next: Value =
+        serde_json::from_str(&PUBLISHED.replace("require investiation", "require investigation"))
+            .unwrap();
+    next["info"]["version"] = json!("1.0.4");
+    let paths = next["paths"].as_object_mut().unwrap();
+    let pol = paths.remove("/v1/detectionspol/{detectionId}").unwrap();
+    paths.insert("/v1/detections_pol/{detectionId}".into(), pol);
+    let spec = dir.join("next.json");
+    std::fs::write(&spec, next.to_string()).unwrap();
+
+    let result = run(
+        &dir,
+        &Options {
+            check: true,
+            spec: Some(spec),
+        },
+    )
+    .expect("check runs");
+    assert!(
+        result
+            .log
+            .contains("  pol-by-id-spelling           no longer needed\n"),
+        "{}",
+        result.log
+    );
+    assert!(
+        result
+            .log
+            .contains("  typos                        applied\n"),
+        "{}",
+        result.log
+    );
+    assert!(
+        result.log.contains("  vendor version 1.0.3 -> 1.0.4\n"),
+        "{}",
+        result.log
+    );
+    assert_eq!(
+        result.stale,
+        [neon_api_gen::SPEC_PATH, neon_api_gen::GENERATED_PATH]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn regen_with_a_vendor_version_whose_target_moved_fails_with_the_report() {
+    use neon_api_gen::regen::{run, Options, RegenError};
+    let dir = scratch_workspace("moved");
+    let mut next: Value = serde_json::from_str(PUBLISHED).unwrap();
+    next["paths"]
+        .as_object_mut()
+        .unwrap()
+        .remove("/v1/policies/{registrationId}");
+    let spec = dir.join("moved.json");
+    std::fs::write(&spec, next.to_string()).unwrap();
+    match run(
+        &dir,
+        &Options {
+            check: false,
+            spec: Some(spec),
+        },
+    ) {
+        Err(RegenError::Generate { error, log }) => {
+            assert!(
+                error
+                    .to_string()
+                    .starts_with("correction `registration-by-id-path` failed: its target moved: "),
+                "{error}"
+            );
+            assert!(
+                log.contains("  registration-by-id-path      FAILED: "),
+                "{log}"
+            );
+            assert!(
+                log.contains(
+                    "  operation-ids                skipped (an earlier correction failed)\n"
+                ),
+                "{log}"
+            );
+        }
+        other => panic!("expected a correction failure, got {other:?}"),
+    }
+    assert!(
+        !dir.join(neon_api_gen::GENERATED_PATH).exists(),
+        "nothing is written on failure"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
