@@ -108,3 +108,9 @@ pub use neon_api::types;
 /// The HTTP client crate this one is built on, re-exported so a `reqwest::Proxy` or
 /// `reqwest::Client` given to [`NeonClientBuilder`] is always of the matching version.
 pub use reqwest;
+
+/// The workspace README's Rust code, compiled as doc tests (and run where no tenant is
+/// needed), so the quickstart cannot drift from the API. Exists only under `cfg(doctest)`.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
