@@ -97,10 +97,10 @@ pub use config::{
 };
 pub use error::Error;
 pub use get::IntoRecordId;
-pub use operations::Operation;
-pub use retry::RetryPolicy;
 pub use join::{DetectionJoin, JoinedDetection, PolStrategy};
+pub use operations::Operation;
 pub use paging::{ListRecord, ListRequest, Page, Sort, StartBase};
+pub use retry::RetryPolicy;
 
 /// The generated records and filter enums, re-exported so users need one dependency.
 pub use neon_api::types;
