@@ -30,8 +30,6 @@ impl NeonClient {
     /// # Errors
     /// [`Error::InvalidRequest`] when `op` is not a list operation (nothing is sent);
     /// otherwise any response or transport error, after the retry policy is spent.
-    // Called by the paging module (issue 5); until it lands only tests call it.
-    #[allow(dead_code)]
     pub(crate) async fn get_list<T: DeserializeOwned>(
         &self,
         op: Operation,
