@@ -6,13 +6,18 @@
 //! - `--check` writes nothing and exits 1 naming every stale file, so CI catches a
 //!   hand edit or a forgotten regen;
 //! - `--spec PATH` reads another vendor version instead of the committed one.
+//!
+//! `cargo xtask ci` runs the whole test suite; see [`ci`].
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use neon_api_gen::regen::{self, Options, RegenError};
 
-const USAGE: &str = "usage: cargo xtask regen [--check] [--spec PATH]";
+mod ci;
+
+const USAGE: &str =
+    "usage: cargo xtask regen [--check] [--spec PATH]\n       cargo xtask ci [--list]";
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     match args.next().as_deref() {
@@ -44,6 +49,10 @@ fn workspace_root() -> PathBuf {
 }
 
 fn main() -> ExitCode {
+    let mut task = std::env::args().skip(1);
+    if task.next().as_deref() == Some("ci") {
+        return ci::main(task, &workspace_root());
+    }
     let options = match parse_args(std::env::args().skip(1)) {
         Ok(o) => o,
         Err(msg) => {
