@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 use neon_api_ext::join::{JoinedDetection, PolStrategy};
+use neon_api_ext::Error;
 use neon_api_ext::{NeonClient, RetryPolicy};
-use neon_sim::{Resource, Simulator, SimulatorBuilder, SortOrder};
+use neon_sim::{ErrorBody, Fault, FaultPlan, Resource, Simulator, SimulatorBuilder, SortOrder};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -244,4 +245,38 @@ async fn clients_and_registrations_are_fetched_once_per_id() {
         assert_eq!(joined.id, Some(rid));
         assert!(row.pol.is_empty());
     }
+}
+
+#[tokio::test]
+async fn a_lookup_fault_outlasting_the_retries_ends_the_join_with_that_error() {
+    let down = Fault::ServerError {
+        status: 503,
+        body: ErrorBody::Json,
+    };
+    let plan = FaultPlan::new()
+        .with_rate(down, 1.0)
+        .only_paths("/v1/clients/");
+    let (sim, client) = start(Simulator::builder().detections(30).faults(plan)).await;
+    let items: Vec<Result<JoinedDetection, Error>> = tokio::time::timeout(
+        LIMIT,
+        futures::StreamExt::collect(client.detections().with_client().stream()),
+    )
+    .await
+    .expect("bounded");
+    assert_eq!(items.len(), 1, "the error alone: its page was never joined");
+    match &items[0] {
+        Err(Error::Server { status, .. }) => assert_eq!(status.as_u16(), 503),
+        other => panic!("expected the 503, got {other:?}"),
+    }
+    // One detection page, then the first client lookup alone, retried to the budget (4
+    // attempts by default), and nothing after it.
+    let log = sim.request_log();
+    assert_eq!(log.len(), 1 + 4, "{log:#?}");
+    assert_eq!(log[0].path_and_query(), "/v1/detections?start=0&limit=100");
+    let client_paths: Vec<&str> = log[1..].iter().map(|r| r.path.as_str()).collect();
+    assert!(client_paths.iter().all(|p| p.starts_with("/v1/clients/")));
+    assert!(
+        client_paths.windows(2).all(|w| w[0] == w[1]),
+        "one id, retried: {client_paths:?}"
+    );
 }

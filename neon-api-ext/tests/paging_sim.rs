@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use neon_api_ext::paging::{Sort, StartBase};
 use neon_api_ext::types::{ClientStatusFilter, DetectionTypeFilter, EventTypeFilter};
 use neon_api_ext::{Error, NeonClient, RetryPolicy};
@@ -485,4 +485,64 @@ async fn dropping_a_stream_stops_its_requests() {
         ids(&first, |e| e.id),
         sim.events_sorted(SortOrder::Desc)[..150]
     );
+}
+
+#[tokio::test]
+async fn pages_report_what_was_asked_what_arrived_and_what_was_new() {
+    let (sim, client) = start(Simulator::builder().events(150)).await;
+    let pages: Vec<_> = client
+        .events()
+        .pages()
+        .try_collect::<Vec<_>>()
+        .await
+        .expect("walk succeeds");
+    let summary: Vec<(u64, u32, usize, usize)> = pages
+        .iter()
+        .map(|p| {
+            (
+                p.request.start,
+                p.request.limit,
+                p.received,
+                p.records.len(),
+            )
+        })
+        .collect();
+    // Page 2 repeats the last record of page 1 (1-based server read at 0): 51 in, 50 new.
+    assert_eq!(summary, [(0, 100, 100, 100), (100, 100, 51, 50)]);
+    let all: Vec<Uuid> = pages
+        .iter()
+        .flat_map(|p| ids(&p.records, |e| e.id))
+        .collect();
+    assert_eq!(all, sim.events_sorted(SortOrder::Desc));
+    assert_eq!(
+        queries(&sim, "/v1/events"),
+        [
+            "start=0&limit=100",
+            "start=100&limit=100",
+            "start=151&limit=100"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn prefetch_survives_faults_mid_walk_with_records_in_order() {
+    let plan = FaultPlan::new()
+        .on_request(
+            3,
+            Fault::ServerError {
+                status: 502,
+                body: ErrorBody::Html,
+            },
+        )
+        .on_request(6, Fault::ConnectionReset)
+        .on_request(7, Fault::TruncatedBody)
+        .on_request(9, Fault::TooManyRequests(None));
+    let (sim, client) = start(Simulator::builder().events(1_000).faults(plan)).await;
+    let events = tokio::time::timeout(LIMIT, client.events().prefetch(4).collect_all())
+        .await
+        .expect("bounded")
+        .expect("walk succeeds");
+    assert_eq!(ids(&events, |e| e.id), sim.events_sorted(SortOrder::Desc));
+    let faults: u64 = sim.fault_counts().values().sum();
+    assert_eq!(faults, 4, "every scripted fault was served");
 }

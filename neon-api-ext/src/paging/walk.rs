@@ -140,6 +140,7 @@ impl WalkOptions {
 
 /// One page of a walk, as handed out by `.pages()`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Page<R> {
     /// The request that produced this page.
     pub request: PageRequest,
