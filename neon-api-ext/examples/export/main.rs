@@ -50,7 +50,7 @@ const DETECTION_TYPES: [&str; 5] = ["intel", "download", "malware", "form", "phi
 ///
 /// With no NEON_API_TOKEN, exports from an embedded simulator with generated data.
 #[derive(Debug, Parser)]
-#[command(name = "export")]
+#[command(name = "export", after_help = backend::ENVIRONMENT_HELP)]
 struct Args {
     /// Export detections instead of events.
     #[arg(long)]

@@ -7,6 +7,11 @@ use std::io::Write;
 use neon_api_ext::NeonClient;
 use neon_sim::{Simulator, SimulatorBuilder};
 
+/// The environment both programs read, shown under `--help`.
+pub const ENVIRONMENT_HELP: &str = "Environment:
+  NEON_API_TOKEN  the tenant's API token; unset or empty: the embedded simulator
+  NEON_API_URL    the API's base URL (default https://api.neoncyber.io)";
+
 /// The connected client, and the simulator serving it when there is no tenant.
 pub struct Backend {
     /// The client every request goes through.

@@ -38,7 +38,7 @@ const DETECTION_TYPES: [&str; 5] = ["intel", "download", "malware", "form", "phi
 ///
 /// With no NEON_API_TOKEN, runs against an embedded simulator with generated data.
 #[derive(Debug, Parser)]
-#[command(name = "triage")]
+#[command(name = "triage", after_help = backend::ENVIRONMENT_HELP)]
 struct Args {
     /// Only detections of this type (repeatable): intel, download, malware, form, phishing.
     #[arg(long = "type", value_name = "TYPE", value_parser = parse_type)]
