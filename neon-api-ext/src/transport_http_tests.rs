@@ -204,3 +204,28 @@ async fn a_redirect_loop_stops() {
     );
     assert_eq!(seen.lock().unwrap().len(), 6, "the request and 5 redirects");
 }
+
+#[test]
+fn url_segments_are_encoded_one_each_and_queries_in_order() {
+    let client = NeonClient::builder()
+        .base_url("https://gw.example/neon/")
+        .token(TOKEN)
+        .build()
+        .unwrap();
+    let url = client
+        .url(
+            &["registration", "a/b?c d%"],
+            &[
+                ("name", "Adobe Reader&Co".to_owned()),
+                ("type", "intel".to_owned()),
+                ("type", "phishing".to_owned()),
+            ],
+        )
+        .unwrap();
+    assert_eq!(
+        url.as_str(),
+        "https://gw.example/neon/v1/registration/a%2Fb%3Fc%20d%25?name=Adobe+Reader%26Co&type=intel&type=phishing"
+    );
+    let url = client.url(&["events"], &[]).unwrap();
+    assert_eq!(url.as_str(), "https://gw.example/neon/v1/events");
+}
