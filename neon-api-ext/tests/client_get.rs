@@ -336,3 +336,18 @@ async fn debug_of_the_client_never_shows_the_token() {
     assert!(!text.contains("very-secret-token-value"), "{text}");
     assert!(text.contains("ApiToken(<redacted>)"), "{text}");
 }
+
+#[tokio::test]
+async fn clients_and_their_futures_can_move_across_tasks() {
+    fn assert_send_sync<T: Send + Sync + Clone + 'static>(_: &T) {}
+    let sim = sim(Simulator::builder()).await;
+    let client = client(&sim);
+    assert_send_sync(&client);
+    let id = first_id(&sim, Resource::Events);
+    // `tokio::spawn` requires the future to be `Send + 'static`.
+    let task = tokio::spawn({
+        let client = client.clone();
+        async move { client.get_event(id).await }
+    });
+    assert_eq!(task.await.unwrap().unwrap().id, Some(id));
+}
