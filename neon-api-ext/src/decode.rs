@@ -22,27 +22,62 @@ const SNIPPET_CHARS: usize = 200;
 const SNIPPET_WINDOW_BYTES: usize = 8 * 1024;
 
 /// The envelope, generic over what `data` holds.
-#[derive(Deserialize)]
+///
+/// Decoded by hand rather than derived: a derived struct also accepts a JSON *array*
+/// (serde's sequence form of a struct), so a body of `[]` would pass as an envelope with
+/// no error and no data — an empty page — and `[{...record...}]` as an envelope whose
+/// `error` is that record. Only an object is the API's envelope; anything else is
+/// [`Error::Decode`]. A repeated `error` or `data` key is refused, unknown keys are skipped.
 struct Envelope<T> {
-    #[serde(default)]
     error: Option<Value>,
-    #[serde(default = "none")]
     data: Option<T>,
 }
 
-fn none<T>() -> Option<T> {
-    None
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Envelope<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EnvelopeVisitor<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for EnvelopeVisitor<T> {
+            type Value = Envelope<T>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("the API's envelope, an object with `error` and `data`")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Envelope<T>, A::Error> {
+                use serde::de::Error as _;
+                let mut error: Option<Option<Value>> = None;
+                let mut data: Option<Option<T>> = None;
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match key.as_ref() {
+                        "error" if error.is_some() => {
+                            return Err(A::Error::duplicate_field("error"))
+                        }
+                        "error" => error = Some(map.next_value()?),
+                        "data" if data.is_some() => return Err(A::Error::duplicate_field("data")),
+                        "data" => data = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Envelope {
+                    error: error.flatten(),
+                    data: data.flatten(),
+                })
+            }
+        }
+
+        deserializer.deserialize_map(EnvelopeVisitor(std::marker::PhantomData))
+    }
 }
 
 /// The envelope with `data` left unread: for error responses and for finding the
 /// envelope's message when `data` failed to decode.
-#[derive(Deserialize)]
-struct LooseEnvelope {
-    #[serde(default)]
-    error: Option<Value>,
-    #[serde(default)]
-    data: Option<serde::de::IgnoredAny>,
-}
+type LooseEnvelope = Envelope<serde::de::IgnoredAny>;
 
 /// A response read in full.
 pub(crate) struct Response<'a> {
@@ -423,6 +458,29 @@ mod tests {
         let failure = classify_list(200, b"").unwrap_err();
         assert!(!failure.retryable);
         assert!(matches!(failure.error, Error::Decode { .. }));
+    }
+
+    #[test]
+    fn a_bare_array_is_not_an_envelope() {
+        for body in [&b"[]"[..], br#"[null,[]]"#, br#"[{"id":1}]"#] {
+            let failure = classify_list(200, body).unwrap_err();
+            assert!(!failure.retryable);
+            match failure.error {
+                Error::Decode { path, source, .. } => {
+                    assert_eq!(path, ".");
+                    assert!(
+                        source.to_string().starts_with(
+                            "invalid type: sequence, expected the API's envelope, an object"
+                        ),
+                        "{source}"
+                    );
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        // On an error status, an array carries no envelope message.
+        let failure = classify_list(400, br#"["bad filter"]"#).unwrap_err();
+        assert!(matches!(failure.error, Error::UnexpectedResponse { .. }));
     }
 
     #[test]
