@@ -218,3 +218,21 @@ async fn inserts_appear_at_the_head_and_updates_move_a_record_there() {
     assert_ne!(rec["updated_at"], rec["inserted_at"]);
     assert!(sim.update(Resource::Events, &[uuid::Uuid::nil()]).is_err());
 }
+
+#[tokio::test]
+async fn a_million_events_page_from_both_ends_without_materialising() {
+    let sim = Simulator::builder()
+        .events(1_000_000)
+        .start()
+        .await
+        .expect("starts");
+    assert_eq!(sim.count(Resource::Events), 1_000_000);
+    let desc = sim.events_sorted(SortOrder::Desc);
+    assert_eq!(desc.len(), 1_000_000);
+    let deep = ids_of(&get_data(&sim, "/v1/events?start=999998&limit=10").await);
+    assert_eq!(deep, strings(desc[999_997..].to_vec()));
+    let head = ids_of(&get_data(&sim, "/v1/events?sort=asc&limit=2").await);
+    assert_eq!(head, strings(vec![desc[999_999], desc[999_998]]));
+    let one = get_data(&sim, &format!("/v1/events/{}", desc[500_000])).await;
+    assert_eq!(one["id"], serde_json::json!(desc[500_000].to_string()));
+}

@@ -247,6 +247,18 @@ impl Dataset {
         }
     }
 
+    /// The id of a list item, without generating the record.
+    pub(crate) fn item_id(&self, r: Resource, item: Item) -> Uuid {
+        match item {
+            Item::Record(i) => self.id(r, i),
+            Item::Pol(d, k) => record_id(
+                self.cfg.seed,
+                Resource::DetectionsPol.salt(),
+                d * pol::STRIDE + k,
+            ),
+        }
+    }
+
     /// The PoL entries of detection `index`, trail order.
     pub(crate) fn pol_of(&self, index: u64) -> Vec<Value> {
         pol::entries(self, index)
