@@ -19,7 +19,7 @@
 //! ```
 //!
 //! # Behaviour
-//! - Paging and filters: see [`paging`](crate::paging) (the interpretation is written there).
+//! - Paging and filters: see [`paging`] (the interpretation is written there).
 //! - Data: deterministic from the seed; see [`Resource`] and the builder's size methods.
 //!   Records are generated per request from `(seed, index)`, so a million events cost no
 //!   memory. Events/detections point at real registrations, clients and deployments;

@@ -236,7 +236,7 @@ pub(crate) fn write_event(ds: &Dataset, index: u64, columnar: bool, buf: &mut Ve
             o.put("mime", mime);
             o.put("incognito", &rng.chance(0.1));
             o.put("referrer", rng.pick(SITES));
-            o.plain("danger", *rng.pick(DANGER));
+            o.plain("danger", rng.pick::<&str>(DANGER));
             o.put("total_bytes", &(1_000 + rng.below(50_000_000)));
         }
         "navigation" => {
@@ -296,7 +296,7 @@ pub(crate) fn write_event(ds: &Dataset, index: u64, columnar: bool, buf: &mut Ve
 
 /// The URL detection `index` fired on (its last PoL entry's URL).
 pub(crate) fn detection_url(ds: &Dataset, index: u64) -> &'static str {
-    *Rng::new(ds.cfg.seed, Resource::Detections.salt() ^ 0xBAD, index).pick(BAD_SITES)
+    Rng::new(ds.cfg.seed, Resource::Detections.salt() ^ 0xBAD, index).pick::<&str>(BAD_SITES)
 }
 
 /// Writes detection `index` into `buf`; `columnar` adds other types' fields as `null`.

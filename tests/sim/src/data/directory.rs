@@ -134,7 +134,7 @@ pub(crate) fn platform_of(ds: &Dataset, registration: u64) -> Platform {
     );
     let (display, name, os, arch, ua, version) = *rng.pick(BROWSERS);
     Platform {
-        agent: *rng.pick(AGENTS),
+        agent: rng.pick::<&str>(AGENTS),
         arch,
         display,
         name,
