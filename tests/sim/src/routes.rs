@@ -175,7 +175,8 @@ fn list(app: &Shared, res: Resource, raw: Option<&str>) -> Response {
     let total = data.len(&listing);
     let window = paging::window(total, &q, &app.paging);
     let columnar = !Dataset::applies(res, &q.filter);
-    let mut buf = Vec::with_capacity(64 + window.clone().count() * 1200);
+    // A first guess only (records are ~1.2 kB); capped so a huge `limit` reserves nothing silly.
+    let mut buf = Vec::with_capacity(64 + (window.end - window.start).min(1000) as usize * 1200);
     buf.extend_from_slice(br#"{"error":null,"data":["#);
     let mut first = true;
     for p in window {

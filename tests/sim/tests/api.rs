@@ -409,3 +409,37 @@ async fn the_request_log_records_method_path_query_and_masks_the_token() {
     assert!(!format!("{log:?}").contains(sim.token()));
     assert_eq!(r.fault, None);
 }
+
+#[tokio::test]
+async fn hostile_queries_get_answers_not_panics() {
+    let sim = Simulator::builder()
+        .seed(11)
+        .max_page_size(None)
+        .start()
+        .await
+        .expect("starts");
+    let cases: [(&str, u16); 8] = [
+        ("/v1/events?limit=18446744073709551615&start=999", 200),
+        ("/v1/events?start=99999999999999999999", 400),
+        (
+            "/v1/events?start=18446744073709551615&end=18446744073709551615",
+            200,
+        ),
+        ("/v1/events?end=0", 200),
+        ("/v1/events?type=%FF%FE", 400),
+        ("/v1/apps?name=%00%22%5C", 200),
+        ("/v1/events?&&=&limit", 400),
+        ("/v1/detections_pol?start=0&limit=3&sort=asc", 200),
+    ];
+    for (path, status) in cases {
+        assert_eq!(get(&sim, path).await.0, status, "{path}");
+    }
+    assert_eq!(get_data(&sim, "/v1/events?end=0").await, json!([]));
+    assert_eq!(
+        get_data(&sim, "/v1/events?limit=18446744073709551615&start=999")
+            .await
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+}
