@@ -526,3 +526,45 @@ async fn a_server_ignoring_start_with_id_less_records_still_ends_the_walk() {
     assert!(result.is_ok(), "still walking after {requests} requests");
     assert!(requests <= 3, "{requests} requests");
 }
+
+/// A listener whose accept queue is full drops new connection attempts (Linux keeps
+/// retransmitting the SYN): the connect timeout must end the wait, and each attempt is
+/// bounded by it. Linux only: other systems may refuse instead of dropping.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_connect_that_never_completes_hits_the_connect_timeout() {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = socket.local_addr().unwrap();
+    let _listener = socket.listen(1).unwrap();
+    // Fill the accept queue (never accepted); later SYNs are dropped.
+    let mut fillers = Vec::new();
+    for _ in 0..8 {
+        if let Ok(Ok(stream)) = tokio::time::timeout(
+            Duration::from_millis(200),
+            tokio::net::TcpStream::connect(addr),
+        )
+        .await
+        {
+            fillers.push(stream);
+        }
+    }
+    let client = NeonClient::builder()
+        .base_url(format!("http://{addr}"))
+        .token(TOKEN)
+        .connect_timeout(Duration::from_millis(300))
+        .request_timeout(Duration::from_secs(10))
+        .retry_policy(quick_retries(2))
+        .no_proxy()
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let result = first_page(&client).await;
+    let elapsed = started.elapsed();
+    assert!(
+        matches!(result, Err(Error::Timeout { .. })),
+        "expected Timeout, got {result:?}"
+    );
+    assert!(elapsed >= Duration::from_millis(600), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
+}
