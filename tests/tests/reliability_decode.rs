@@ -9,8 +9,8 @@
 //! nesting, huge numbers, numbers as strings, wrong types, invalid UTF-8, a BOM, duplicate
 //! keys, …); bodies awkward to write inline live in `tests/corpus/`.
 //!
-//! More cases: `PROPTEST_CASES` is not read (each block sets its count); raise the counts
-//! in `config(...)` below for a long local run.
+//! More cases for a long local run: `PROPTEST_CASES=5000 cargo test -p neon-tests --test
+//! reliability_decode` (each block's default count applies otherwise).
 
 mod reliability_support;
 
@@ -278,6 +278,10 @@ fn mutated_record(samples: Vec<Value>) -> impl Strategy<Value = Value> {
 /// `cases` cases; a failing case is saved under `tests/corpus/proptest-regressions/` (paths
 /// are relative to the package root, where `cargo test` runs) and replayed first next time.
 fn config(cases: u32, file: &'static str) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(cases);
     ProptestConfig {
         cases,
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct(file))),
