@@ -25,7 +25,9 @@
 //!   - a 1-based server that rejects 0 (HTTP 400) or answers it with an empty page gets one
 //!     more request at `start=1`, and the walk goes on from there.
 //!
-//!   [`StartBase::One`] / [`StartBase::Zero`] skip the detection when the caller knows.
+//!   [`StartBase::One`] / [`StartBase::Zero`] skip the detection when the caller knows; then
+//!   the walk also fans out from its very first request (with `prefetch > 1`), planning
+//!   pages of the size asked for.
 //! * **No record twice, in bounded memory.** Only the ids of the last [`SEEN_WINDOW_PAGES`]
 //!   pages are remembered. That suffices because, with `start` advancing by what was
 //!   received, a record can come back only by being *shifted forward*: by the one-record
@@ -42,7 +44,9 @@
 //!   consumed in order. When a page comes back a different size than planned, the requests in
 //!   flight behind it are dropped and the walk re-plans from the true next position — so a
 //!   mis-planned page never leaves a hole. After a short page (likely the tail) only one
-//!   request is sent, so a walk's tail does not fan out into empty pages.
+//!   request is sent, so a walk's tail does not fan out into empty pages. With
+//!   [`StartBase::Auto`] the first request goes alone (it settles the base and shows a
+//!   clamped page size before anything is planned on it).
 //!
 //! Caveat for `prefetch > 1` on a list that changes under the walk: requests in flight
 //! together may be served in any order, so an insertion landing between two of them can
@@ -208,15 +212,21 @@ where
             prefetch: options.prefetch.max(1),
             ..options
         };
+        // A known base needs no head request on its own: fan out from the first one.
+        let (phase, next_start, burst) = match options.start_base {
+            StartBase::Auto => (Phase::Head, 0, 1),
+            StartBase::Zero => (Phase::Pipeline, 0, options.prefetch),
+            StartBase::One => (Phase::Pipeline, 1, options.prefetch),
+        };
         Walk {
             fetch,
             options,
-            phase: Phase::Head,
+            phase,
             in_flight: FuturesOrdered::new(),
             planned: VecDeque::new(),
-            next_start: 0,
+            next_start,
             step: u64::from(options.page_size),
-            burst: 1,
+            burst,
             seen: SeenWindow {
                 pages: VecDeque::with_capacity(SEEN_WINDOW_PAGES),
             },

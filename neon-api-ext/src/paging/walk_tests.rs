@@ -500,6 +500,31 @@ async fn prefetch_learns_a_clamped_page_size_before_fanning_out() {
 }
 
 #[tokio::test]
+async fn a_known_base_fans_out_from_the_first_request_and_replans_on_a_clamp() {
+    let mut server = Fake::new(40, 1);
+    server.max_page = 4;
+    server.delays_ms = vec![2; 40];
+    let fake = shared(server);
+    let opts = WalkOptions {
+        prefetch: 3,
+        start_base: StartBase::One,
+        ..options(10)
+    };
+    let (got, error, starts) = walk(&fake, opts).await;
+    assert_eq!((got, error), (ids(0..40), None));
+    // 1, 11, 21 planned at the asked size; the clamped page at 1 drops 11 and 21 and the
+    // walk re-plans in steps of 4 (one request first, then 3 in flight) up to the empty 41.
+    assert_eq!(
+        starts[..13],
+        [1, 11, 21, 5, 9, 13, 17, 21, 25, 29, 33, 37, 41]
+    );
+    assert!(
+        starts[13..].iter().all(|s| [45, 49].contains(s)),
+        "{starts:?}"
+    );
+}
+
+#[tokio::test]
 async fn prefetch_fault_ends_the_stream_in_order() {
     let mut server = Fake::new(100, 0);
     server.fail_at = Some(3);
