@@ -441,6 +441,19 @@ async fn a_fault_ends_the_stream_with_the_error_after_the_records_already_yielde
 }
 
 #[tokio::test]
+async fn a_400_for_another_reason_is_asked_once_more_at_1_then_ends_the_walk() {
+    let mut server = Fake::new(50, 0);
+    server.fail_at = None;
+    server.below_base = BelowBase::Reject;
+    server.base = 100; // every start is "below the base": the server refuses them all
+    let fake = shared(server);
+    assert_eq!(
+        walk(&fake, options(10)).await,
+        (vec![], Some(FakeError::BadRequest), vec![0, 1])
+    );
+}
+
+#[tokio::test]
 async fn a_fault_on_the_first_page_is_the_only_item() {
     let mut server = Fake::new(50, 0);
     server.fail_at = Some(0);
