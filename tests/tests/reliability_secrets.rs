@@ -240,6 +240,12 @@ fn the_token_appears_in_no_debug_display_error_or_trace_output() {
         shown.push_str(&format!("{builder:?}\n{builder:#?}\n"));
         let client = client(&server);
         shown.push_str(&format!("{client:?}\n{client:#?}\n"));
+        // The generated raw client shares the HTTP client, whose default headers hold the
+        // token (marked sensitive).
+        let raw = client.raw();
+        let raw_debug = format!("{raw:?}\n{raw:#?}\n");
+        assert!(raw_debug.contains("Sensitive"), "{raw_debug}");
+        shown.push_str(&raw_debug);
 
         for kind in [
             "unauthorized",
