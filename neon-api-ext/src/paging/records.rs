@@ -1,6 +1,10 @@
 //! Which record each list returns, and how a walk recognises a record it has seen.
 
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::walk::Keyed;
@@ -21,10 +25,13 @@ pub(crate) use sealed::Sealed;
 /// (`/v1/detections_pol`).
 ///
 /// Sealed: the set is fixed by the API. A walk drops a record whose [`record_id`] it has
-/// just handed out (see [`crate::paging`]); a record without an id is never dropped.
+/// just handed out (see [`crate::paging`]). A record the server sent without an id is
+/// recognised by its content instead (a fingerprint of its known fields), so a server that
+/// ignores `start` still cannot make a walk endless; two id-less records with the same
+/// content on neighbouring pages count as one.
 ///
 /// [`record_id`]: ListRecord::record_id
-pub trait ListRecord: Sealed + DeserializeOwned + Send + 'static {
+pub trait ListRecord: Sealed + DeserializeOwned + Serialize + Send + 'static {
     /// The record's `id`, if the server sent one.
     fn record_id(&self) -> Option<Uuid>;
 }
@@ -53,10 +60,55 @@ list_records! {
     Registration => ListRegistrations,
 }
 
-impl<R: ListRecord> Keyed for R {
-    type Key = Uuid;
+/// How a walk recognises a record it has handed out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordKey {
+    /// The record's `id`.
+    Id(Uuid),
+    /// For a record without an id: a 64-bit fingerprint of its serialized fields.
+    Content(u64),
+}
 
-    fn key(&self) -> Option<Uuid> {
-        self.record_id()
+impl<R: ListRecord> Keyed for R {
+    type Key = RecordKey;
+
+    fn key(&self) -> Option<RecordKey> {
+        if let Some(id) = self.record_id() {
+            return Some(RecordKey::Id(id));
+        }
+        // Serializing a generated record cannot fail (plain fields, string map keys); if it
+        // ever did, the record is simply never taken for a repeat.
+        let bytes = serde_json::to_vec(self).ok()?;
+        let mut hasher = DefaultHasher::new();
+        bytes.hash(&mut hasher);
+        Some(RecordKey::Content(hasher.finish()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use neon_api::types::Event;
+
+    #[test]
+    fn records_are_known_by_id_or_else_by_content() {
+        let id = Uuid::from_u128(7);
+        let with_id = Event {
+            id: Some(id),
+            ..Event::default()
+        };
+        assert_eq!(with_id.key(), Some(RecordKey::Id(id)));
+        let a = Event {
+            url: Some("https://a.example".into()),
+            ..Event::default()
+        };
+        let same = a.clone();
+        let b = Event {
+            url: Some("https://b.example".into()),
+            ..Event::default()
+        };
+        assert!(matches!(a.key(), Some(RecordKey::Content(_))));
+        assert_eq!(a.key(), same.key());
+        assert_ne!(a.key(), b.key());
     }
 }
