@@ -36,8 +36,10 @@ const MAX_REDIRECTS: usize = 5;
 /// [`NeonClientBuilder::from_env`].
 ///
 /// Defaults: base URL [`DEFAULT_BASE_URL`], connect timeout 10 s, request timeout 60 s,
-/// user agent `neon-api-ext/<version>`, [`RetryPolicy::default`], no proxy, plain `http://`
-/// refused except to loopback.
+/// user agent `neon-api-ext/<version>`, [`RetryPolicy::default`], proxies from the
+/// environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`) except for a loopback
+/// base URL, which always goes direct unless [`NeonClientBuilder::proxy`] is set, plain
+/// `http://` refused except to loopback.
 #[derive(Clone)]
 pub struct NeonClientBuilder {
     base_url: Option<String>,
@@ -221,10 +223,16 @@ impl NeonClientBuilder {
                 if let Some(timeout) = self.connect_timeout {
                     builder = builder.connect_timeout(timeout);
                 }
+                // Plain http:// is allowed to loopback because that traffic never leaves the
+                // machine; a proxy from the environment (`HTTP_PROXY`, even with
+                // `NO_PROXY=*`, which does not match IP literals) would carry it — token in
+                // clear — to another host. So a loopback base URL ignores the environment's
+                // proxies; one set with `proxy()` still applies.
+                let loopback_direct = self.proxies.is_empty() && is_loopback(&base_url);
                 for proxy in self.proxies {
                     builder = builder.proxy(proxy);
                 }
-                if self.no_proxy {
+                if self.no_proxy || loopback_direct {
                     builder = builder.no_proxy();
                 }
                 let client = builder
