@@ -112,8 +112,10 @@ struct Reference {
     data: Option<Vec<Event>>,
 }
 
-/// What `serde_json` alone makes of a 200 list body: the records (duplicates by id after
-/// the first dropped, as a walk does), or `None` when the body is not a clean page.
+/// What `serde_json` alone makes of a 200 list body: the records, or `None` when the body
+/// is not a clean page. As a walk does, a record whose key was already handed out is
+/// dropped — the key is the `id`, or for an id-less record its content (neon-api-ext
+/// `paging/records.rs`: identical id-less records count as one).
 fn reference_page(body: &[u8]) -> Option<Vec<Value>> {
     // Only an object is an envelope (a derived struct would also take an array).
     if !matches!(serde_json::from_slice::<Value>(body), Ok(Value::Object(_))) {
@@ -136,8 +138,14 @@ fn reference_page(body: &[u8]) -> Option<Vec<Value>> {
             .data
             .unwrap_or_default()
             .into_iter()
-            .filter(|e| e.id.is_none_or(|id| seen.insert(id)))
             .map(|e| serde_json::to_value(e).unwrap())
+            .filter(|e| {
+                let key = match e.get("id").and_then(Value::as_str) {
+                    Some(id) => format!("id:{id}"),
+                    None => format!("content:{e}"),
+                };
+                seen.insert(key)
+            })
             .collect(),
     )
 }
