@@ -104,10 +104,10 @@ fn fault_plan() -> FaultPlan {
 
 /// The client's retry events, counted process-wide (one global subscriber), and a lock so
 /// the soaks of this file run one at a time and each sees only its own retries.
-fn retry_counter() -> (RetryCounter, std::sync::MutexGuard<'static, ()>) {
+async fn retry_counter() -> (RetryCounter, tokio::sync::MutexGuard<'static, ()>) {
     static COUNTER: std::sync::OnceLock<RetryCounter> = std::sync::OnceLock::new();
-    static TURN: Mutex<()> = Mutex::new(());
-    let turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let turn = TURN.lock().await;
     let counter = COUNTER.get_or_init(|| {
         let counter = RetryCounter::default();
         tracing::subscriber::set_global_default(
@@ -130,7 +130,7 @@ fn soak_policy() -> RetryPolicy {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn soak_100k_events_with_faults_and_head_inserts_delivers_each_once() {
-    let (retries, _turn) = retry_counter();
+    let (retries, _turn) = retry_counter().await;
 
     let sim = Simulator::builder()
         .seed(11)
@@ -285,7 +285,7 @@ async fn soak_100k_events_with_faults_and_head_inserts_delivers_each_once() {
 /// still comes out exactly once, in order.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn soak_20k_events_with_faults_and_prefetch_4_delivers_each_once_in_order() {
-    let (retries, _turn) = retry_counter();
+    let (retries, _turn) = retry_counter().await;
     let sim = Simulator::builder()
         .seed(12)
         .events(20_000)
