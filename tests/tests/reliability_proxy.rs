@@ -86,9 +86,9 @@ async fn servers() -> Servers {
     Servers { target, proxy }
 }
 
-/// `http://0.0.0.0:<port>`: not loopback by the client's rule (so environment proxies
-/// apply), yet on Linux a connection to 0.0.0.0 reaches the local listener — a "remote"
-/// API origin that never leaves the machine, with no DNS lookup.
+/// `http://0.0.0.0:<port>`: not loopback by the client's rule, so environment proxies
+/// apply. The client only ever connects to the loopback proxy: the origin is named in the
+/// proxied request line (or the CONNECT), never dialled.
 fn non_loopback_client(port: u16, scheme: &str) -> NeonClient {
     NeonClient::builder()
         .base_url(format!("{scheme}://0.0.0.0:{port}"))
@@ -102,7 +102,7 @@ fn non_loopback_client(port: u16, scheme: &str) -> NeonClient {
 
 #[cfg(target_os = "linux")]
 #[test]
-fn proxy_variables_apply_to_other_hosts_and_no_proxy_exempts_them() {
+fn proxy_variables_apply_to_other_hosts() {
     let _env = ENV.lock().unwrap_or_else(|e| e.into_inner());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -132,33 +132,9 @@ fn proxy_variables_apply_to_other_hosts_and_no_proxy_exempts_them() {
             assert_eq!(s.target.requests(), vec![], "{var}");
         }
 
-        // 2. NO_PROXY naming the host (or its network) sends it direct.
-        for no_proxy in ["0.0.0.0", "example.com, 0.0.0.0/8"] {
-            let s = servers().await;
-            set_proxy_env(&[("HTTP_PROXY", &s.proxy.url), ("NO_PROXY", no_proxy)]);
-            assert_eq!(
-                list(&non_loopback_client(s.target.port, "http"))
-                    .await
-                    .unwrap(),
-                0
-            );
-            assert_eq!(s.proxy.requests(), vec![], "NO_PROXY={no_proxy}");
-            assert_eq!(s.target.requests().len(), 1, "NO_PROXY={no_proxy}");
-        }
-
-        // 3. The builder's `no_proxy()` ignores the environment entirely.
-        let s = servers().await;
-        set_proxy_env(&[("HTTP_PROXY", &s.proxy.url), ("ALL_PROXY", &s.proxy.url)]);
-        let client = NeonClient::builder()
-            .base_url(format!("http://0.0.0.0:{}", s.target.port))
-            .token(TOKEN)
-            .allow_insecure_http(true)
-            .no_proxy()
-            .build()
-            .unwrap();
-        assert_eq!(list(&client).await.unwrap(), 0);
-        assert_eq!(s.proxy.requests(), vec![]);
-        assert_eq!(s.target.requests().len(), 1);
+        // (No case here connects to the "remote" origin directly: tests reach 127.0.0.1
+        // only, so NO_PROXY exemptions for other hosts are left to reqwest's own tests;
+        // NO_PROXY for loopback is covered below.)
 
         // 4. HTTPS through an environment proxy: the proxy gets a CONNECT naming only host
         //    and port — never the token, which would travel inside the tunnel. (This proxy
