@@ -1,26 +1,35 @@
 //! Detections joined with what a triage view needs: the pattern-of-life trail that led to
 //! each one, the client (who) and the registration (which browser).
 //!
-//! Two ways to fetch trails, each best at one size:
-//! - [`PolStrategy::PerDetection`]: one `GET /v1/detections_pol/{id}` per detection, at most
-//!   [`DetectionJoin::concurrency`] at once. Costs one request per detection; streams.
+//! Three ways to fetch trails ([`PolStrategy`]); they differ in requests, memory and the
+//! time to the first row:
+//! - [`PolStrategy::PerDetection`] (the default): one `GET /v1/detections_pol/{id}` per
+//!   detection, at most [`DetectionJoin::concurrency`] in flight. Rows flow as detections
+//!   arrive: the first row costs one detection page and one lookup, and memory holds one
+//!   detection page plus the lookups in flight, whatever the total. Costs one request per
+//!   detection.
 //! - [`PolStrategy::OnePass`]: one walk over `GET /v1/detections_pol` (every trail of the
 //!   tenant, [`DetectionJoin::pol_page_size`] entries a page), grouped by detection id.
 //!   Costs `entries / page size` requests whatever the number of detections, but walks
-//!   every trail of the tenant even for a filtered detection list, and yields only once
-//!   both walks are done. Memory: the joined detections and their trails.
-//! - [`PolStrategy::Auto`] (the default) reads up to [`DetectionJoin::auto_threshold`]
-//!   detections first: if the list ends there, per-detection lookups (few requests, no
-//!   tenant-wide walk); otherwise one pass.
+//!   every trail of the tenant even for a filtered detection list, and **yields nothing
+//!   until both walks have ended**: it holds every joined detection and its trail in
+//!   memory first. Choose it for a bounded detection list that covers much of the tenant.
+//! - [`PolStrategy::Auto`]: reads ahead up to [`DetectionJoin::auto_threshold`]
+//!   detections (default 200). If the detection walk ends within them — a small list, known
+//!   in full — one pass; otherwise per-detection lookups from the first detection on, the
+//!   read-ahead included. It never buffers more than the threshold (plus the rest of the
+//!   page that crossed it) before the first row.
 //!
 //! Clients and registrations are fetched by id once per join and cached (a detection
 //! stream repeats the same few users and browsers), with the same bounded concurrency —
-//! never one request per detection.
+//! never one request per detection. They are fetched a detection page at a time, before
+//! that page's rows are yielded.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::pin::Pin;
 use std::sync::Arc;
 
+use futures::future::{self, FutureExt};
 use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
 use uuid::Uuid;
 
@@ -32,13 +41,19 @@ use neon_api::types::{Client, Detection, PolEntry, Registration};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum PolStrategy {
-    /// Per-detection lookups for a short list, one pass for a long one.
+    /// `GET /v1/detections_pol/{id}` for each detection, at most
+    /// [`DetectionJoin::concurrency`] in flight; rows stream as detections arrive. Memory:
+    /// one detection page and the lookups in flight. The default.
     #[default]
-    Auto,
-    /// `GET /v1/detections_pol/{id}` for each detection, bounded concurrency.
     PerDetection,
-    /// One walk over `GET /v1/detections_pol`, grouped by detection id.
+    /// One walk over `GET /v1/detections_pol`, grouped by detection id. Few requests, but
+    /// nothing is yielded until the detection walk and the PoL walk have both ended: every
+    /// joined detection and its trail are held in memory until then.
     OnePass,
+    /// One pass when the detection walk ends within [`DetectionJoin::auto_threshold`]
+    /// detections (read ahead before the first row), per-detection lookups otherwise.
+    /// Buffers at most the read-ahead before the first row.
+    Auto,
 }
 
 /// A detection with what was joined to it.
@@ -86,7 +101,8 @@ pub struct DetectionJoin {
 }
 
 impl ListRequest<Detection> {
-    /// Joins each detection with its pattern-of-life trail ([`PolStrategy::Auto`]).
+    /// Joins each detection with its pattern-of-life trail ([`PolStrategy::PerDetection`]:
+    /// rows stream as detections arrive).
     pub fn with_pol(self) -> DetectionJoin {
         DetectionJoin::new(self).with_pol()
     }
@@ -115,9 +131,9 @@ impl DetectionJoin {
         }
     }
 
-    /// Adds the pattern-of-life trail ([`PolStrategy::Auto`] unless set otherwise).
+    /// Adds the pattern-of-life trail ([`PolStrategy::PerDetection`] unless set otherwise).
     pub fn with_pol(mut self) -> Self {
-        self.pol.get_or_insert(PolStrategy::Auto);
+        self.pol.get_or_insert(PolStrategy::PerDetection);
         self
     }
 
@@ -146,8 +162,8 @@ impl DetectionJoin {
         self
     }
 
-    /// For [`PolStrategy::Auto`]: up to this many detections, per-detection lookups;
-    /// beyond, one pass. Default 200.
+    /// For [`PolStrategy::Auto`]: how many detections to read ahead before choosing. A walk
+    /// that ends within them gets one pass; a longer one per-detection lookups. Default 200.
     pub fn auto_threshold(mut self, detections: usize) -> Self {
         self.auto_threshold = detections;
         self
@@ -165,17 +181,52 @@ impl DetectionJoin {
     /// — is the last item. A trail, client or registration the server does not have
     /// ([`Error::NotFound`]) is left empty rather than failing the join.
     pub fn stream(self) -> impl Stream<Item = Result<JoinedDetection, Error>> + Send + 'static {
+        let concurrency = self.concurrency;
         let joiner = Joiner::new(self);
-        stream::unfold(Some(joiner), |joiner| async move {
-            let mut joiner = joiner?;
-            match joiner.next_batch().await? {
-                Ok(batch) => Some((Ok(batch), Some(joiner))),
-                Err(error) => Some((Err(error), None)),
+        let lookup = {
+            let handle = joiner.client_handle.clone();
+            move |row: Result<PendingRow, Error>| {
+                let handle = handle.clone();
+                async move { row?.finish(&handle).await }
             }
-        })
-        .map_ok(|batch: Vec<JoinedDetection>| stream::iter(batch.into_iter().map(Ok)))
-        .try_flatten()
-        .fuse()
+        };
+        // Rows with everything joined but a per-detection trail, a detection page at a time.
+        let rows: BoxStream<'static, Result<PendingRow, Error>> =
+            stream::unfold(Some(joiner), |joiner| async move {
+                let mut joiner = joiner?;
+                match joiner.next_batch().await? {
+                    Ok(batch) => Some((Ok(batch), Some(joiner))),
+                    Err(error) => Some((Err(error), None)),
+                }
+            })
+            .map_ok(|batch: Vec<PendingRow>| stream::iter(batch.into_iter().map(Ok)))
+            .try_flatten()
+            .boxed();
+        // The first trail lookup goes alone (see [`Warmed`]); then at most `concurrency` at
+        // once, started only as rows are pulled, yielded in the detection walk's order.
+        let joined = async move {
+            let (first, rest) = rows.into_future().await;
+            let first = match first {
+                Some(row) => Some(lookup(row).await),
+                None => None,
+            };
+            let rest: BoxStream<'static, Result<JoinedDetection, Error>> = match &first {
+                Some(Ok(_)) => rest.map(lookup).buffered(concurrency).boxed(),
+                _ => stream::empty().boxed(),
+            };
+            stream::iter(first).chain(rest)
+        }
+        .flatten_stream();
+        // A fault is the last item, even with later lookups already done.
+        joined
+            .scan(false, |failed, item| {
+                if *failed {
+                    return future::ready(None);
+                }
+                *failed = item.is_err();
+                future::ready(Some(item))
+            })
+            .fuse()
     }
 
     /// Every joined detection in one vector.
@@ -226,8 +277,9 @@ impl Joiner {
         }
     }
 
-    /// The next page of joined detections; `None` at the end.
-    async fn next_batch(&mut self) -> Option<Result<Vec<JoinedDetection>, Error>> {
+    /// The next page of joined detections (trails still to look up when per-detection);
+    /// `None` at the end.
+    async fn next_batch(&mut self) -> Option<Result<Vec<PendingRow>, Error>> {
         if self.strategy.is_none() {
             if let Err(error) = self.resolve_strategy().await {
                 return Some(Err(error));
@@ -248,6 +300,8 @@ impl Joiner {
         let requested = self.settings.pol.unwrap_or_default();
         let strategy = match requested {
             PolStrategy::Auto => {
+                // Read at most the threshold (plus the rest of the page that crosses it):
+                // a walk that ends here is small and known in full.
                 let mut seen = 0;
                 let mut ended = false;
                 while seen <= self.settings.auto_threshold {
@@ -264,9 +318,9 @@ impl Joiner {
                     }
                 }
                 if ended {
-                    PolStrategy::PerDetection
-                } else {
                     PolStrategy::OnePass
+                } else {
+                    PolStrategy::PerDetection
                 }
             }
             other => other,
@@ -282,26 +336,20 @@ impl Joiner {
         Ok(())
     }
 
-    async fn join(&mut self, detections: Vec<Detection>) -> Result<Vec<JoinedDetection>, Error> {
+    async fn join(&mut self, detections: Vec<Detection>) -> Result<Vec<PendingRow>, Error> {
         let concurrency = self.settings.concurrency;
-        let mut trails: Vec<Vec<PolEntry>> = match (self.settings.pol, self.strategy) {
-            (None, _) => detections.iter().map(|_| Vec::new()).collect(),
-            (Some(_), Some(PolStrategy::OnePass)) => detections
+        let lookup_pol = self.settings.pol.is_some() && self.strategy != Some(PolStrategy::OnePass);
+        let trails: Vec<Vec<PolEntry>> = if self.strategy == Some(PolStrategy::OnePass) {
+            detections
                 .iter()
                 .map(|d| {
                     d.id.and_then(|id| self.trails.remove(&id))
                         .unwrap_or_default()
                 })
-                .collect(),
-            (Some(_), _) => {
-                let ids: Vec<Option<Uuid>> = detections.iter().map(|d| d.id).collect();
-                let warm = !std::mem::replace(&mut self.warmed.pol, true);
-                per_detection(&self.client_handle, ids, concurrency, warm).await?
-            }
+                .collect()
+        } else {
+            detections.iter().map(|_| Vec::new()).collect()
         };
-        for trail in &mut trails {
-            trail.sort_by_key(|entry| entry.position);
-        }
         if self.settings.client {
             let ids = detections.iter().filter_map(|d| d.client_id);
             let handle = self.client_handle.clone();
@@ -325,29 +373,55 @@ impl Joiner {
         Ok(detections
             .into_iter()
             .zip(trails)
-            .map(|(detection, pol)| JoinedDetection {
-                client: lookup(&self.clients, self.settings.client, detection.client_id),
-                registration: lookup(
-                    &self.registrations,
-                    self.settings.registration,
-                    detection.registration_id,
-                ),
-                detection,
-                pol,
+            .map(|(detection, mut pol)| {
+                pol.sort_by_key(|entry| entry.position);
+                PendingRow {
+                    lookup_pol,
+                    row: JoinedDetection {
+                        client: lookup(&self.clients, self.settings.client, detection.client_id),
+                        registration: lookup(
+                            &self.registrations,
+                            self.settings.registration,
+                            detection.registration_id,
+                        ),
+                        detection,
+                        pol,
+                    },
+                }
             })
             .collect())
     }
 }
 
-/// Per kind of lookup by id: has one been made on its own yet?
+/// A joined detection whose trail may still have to be looked up by id.
+struct PendingRow {
+    row: JoinedDetection,
+    /// Whether [`PendingRow::finish`] fetches the trail (per-detection strategy).
+    lookup_pol: bool,
+}
+
+impl PendingRow {
+    /// Looks the trail up when asked to (a detection without an id, or unknown to the
+    /// server, gets an empty trail), in `position` order.
+    async fn finish(mut self, client: &NeonClient) -> Result<JoinedDetection, Error> {
+        if let (true, Some(id)) = (self.lookup_pol, self.row.detection.id) {
+            let mut trail = found_or_none(client.get_detection_pol(id).await)?.unwrap_or_default();
+            trail.sort_by_key(|entry| entry.position);
+            self.row.pol = trail;
+        }
+        Ok(self.row)
+    }
+}
+
+/// Per kind of cached lookup by id: has one been made on its own yet?
 ///
 /// The client learns which spelling of a quirky route the server answers (PoL by id,
 /// registration by id) from its first request, and remembers it. Sending the first lookup
 /// alone, before fanning out, costs that learning one extra request instead of one per
-/// request in flight.
+/// request in flight. (Trail lookups do the same: [`DetectionJoin::stream`] awaits the
+/// first one alone.)
 #[derive(Debug, Default)]
 struct Warmed {
-    pol: bool,
     client: bool,
     registration: bool,
 }
@@ -375,29 +449,6 @@ where
         .await?;
     results.extend(rest);
     Ok(results)
-}
-
-/// One `GET /v1/detections_pol/{id}` per detection, at most `concurrency` at once, results
-/// in the detections' order. A detection without an id, or unknown to the server, gets an
-/// empty trail.
-async fn per_detection(
-    client: &NeonClient,
-    ids: Vec<Option<Uuid>>,
-    concurrency: usize,
-    warm: bool,
-) -> Result<Vec<Vec<PolEntry>>, Error> {
-    let lookups = ids.into_iter().map(|id| {
-        let client = client.clone();
-        async move {
-            match id {
-                Some(id) => {
-                    Ok(found_or_none(client.get_detection_pol(id).await)?.unwrap_or_default())
-                }
-                None => Ok(Vec::new()),
-            }
-        }
-    });
-    in_order(lookups, concurrency, warm).await
 }
 
 /// Walks `/v1/detections_pol` once, keeping the entries of the wanted detections.

@@ -1,8 +1,10 @@
 //! Detection joins against the simulator: both PoL strategies, the automatic choice, and
 //! client / registration enrichment cached per id — asserting the exact requests.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::Duration;
+
+use futures::StreamExt;
 
 use neon_api_ext::join::{JoinedDetection, PolStrategy};
 use neon_api_ext::Error;
@@ -94,8 +96,13 @@ async fn per_detection_lookups_fetch_each_trail_once_between_the_detection_pages
     // alone, misses the corrected spelling once, and the client remembers the other one.
     assert_eq!(sent[1], format!("/v1/detections_pol/{}", order[0]));
     assert_eq!(sent[2], format!("/v1/detectionspol/{}", order[0]));
-    // Then the other 29 trails, each once, in any arrival order (4 in flight).
-    let mut lookups: Vec<String> = sent[3..32].to_vec();
+    // Then the other 29 trails, each once, in any arrival order (4 in flight), and the
+    // walk's overlap check and its end (1-based server read at 0) once the first page's
+    // detections are all taken: the list requests interleave with the last lookups.
+    let (list, mut lookups): (Vec<String>, Vec<String>) = sent[3..]
+        .iter()
+        .cloned()
+        .partition(|line| line.starts_with("/v1/detections?"));
     lookups.sort();
     let mut expected: Vec<String> = order[1..]
         .iter()
@@ -103,14 +110,68 @@ async fn per_detection_lookups_fetch_each_trail_once_between_the_detection_pages
         .collect();
     expected.sort();
     assert_eq!(lookups, expected);
-    // Then the walk's overlap check and its end (1-based server read at 0).
     assert_eq!(
-        sent[32..],
+        list,
         [
             "/v1/detections?start=30&limit=100",
             "/v1/detections?start=31&limit=100"
         ]
     );
+}
+
+#[tokio::test]
+async fn the_default_join_streams_first_rows_after_one_page_and_as_many_lookups_as_rows() {
+    // 1,000 detections: the old default read every detection and every trail before the
+    // first row. Now five rows cost the first detection page and the lookups pulled.
+    let (sim, client) = start(
+        Simulator::builder()
+            .detections(1000)
+            .pol_by_id(neon_sim::PolById::Underscore),
+    )
+    .await;
+    let order = sim.detections_sorted(SortOrder::Desc);
+    let take5 = |concurrency: usize| {
+        let rows = client
+            .detections()
+            .with_pol()
+            .concurrency(concurrency)
+            .stream()
+            .take(5);
+        tokio::time::timeout(LIMIT, futures::TryStreamExt::try_collect::<Vec<_>>(rows))
+    };
+    let lookup = |i: usize| format!("/v1/detections_pol/{}", order[i]);
+
+    // One lookup in flight: exactly the page and five lookups, in the walk's order.
+    let rows: Vec<JoinedDetection> = take5(1).await.expect("bounded").expect("join");
+    let got: Vec<Uuid> = rows.iter().map(|r| r.detection.id.expect("id")).collect();
+    assert_eq!(got, order[..5]);
+    for row in &rows {
+        let id = row.detection.id.expect("id");
+        let entries: Vec<Uuid> = row.pol.iter().map(|e| e.id.expect("entry id")).collect();
+        assert_eq!(entries, trail(&sim, id), "trail of {id}");
+    }
+    let mut expected = vec!["/v1/detections?start=0&limit=100".to_owned()];
+    expected.extend((0..5).map(lookup));
+    assert_eq!(requests(&sim), expected);
+
+    // The default concurrency (8): the first lookup alone, then 8 in flight, and at most
+    // one more started per row pulled (a lookup already done may be yielded before the
+    // new one is polled, so the count is 9 to 12): rows 2..=5 start lookups of detections
+    // 2..=12 at most, never more detection pages, never the tenant.
+    sim.clear_request_log();
+    let rows = take5(8).await.expect("bounded").expect("join");
+    assert_eq!(rows.len(), 5);
+    let sent = requests(&sim);
+    assert_eq!(
+        sent[..2],
+        ["/v1/detections?start=0&limit=100".to_owned(), lookup(0)]
+    );
+    let rest: BTreeSet<String> = sent[2..].iter().cloned().collect();
+    assert_eq!(rest.len(), sent.len() - 2, "no lookup twice: {sent:#?}");
+    let allowed: BTreeSet<String> = (1..12).map(lookup).collect();
+    let started_at_once: BTreeSet<String> = (1..9).map(lookup).collect();
+    assert!(rest.is_subset(&allowed), "{sent:#?}");
+    assert!(started_at_once.is_subset(&rest), "{sent:#?}");
 }
 
 #[tokio::test]
@@ -140,17 +201,17 @@ async fn one_pass_walks_the_pol_list_once_and_gives_the_same_trails() {
 }
 
 #[tokio::test]
-async fn auto_looks_ahead_then_picks_lookups_for_a_short_list_and_one_pass_for_a_long_one() {
-    let (sim, client) = start(Simulator::builder().detections(40)).await;
-    let rows = join(&client, PolStrategy::Auto).await;
-    assert_eq!(rows.len(), 40);
-    let log = sim.request_log();
+async fn auto_picks_one_pass_for_a_walk_that_ends_within_the_read_ahead_and_lookups_otherwise() {
     let by_id = |r: &&neon_sim::LoggedRequest| {
         r.path.starts_with("/v1/detections_pol/") || r.path.starts_with("/v1/detectionspol/")
     };
-    // 40 lookups plus the one miss of the corrected spelling; no list walk.
-    assert_eq!(log.iter().filter(by_id).count(), 41);
-    assert!(log.iter().all(|r| r.path != "/v1/detections_pol"));
+    let (sim, client) = start(Simulator::builder().detections(40)).await;
+    let rows = join(&client, PolStrategy::Auto).await;
+    assert_trails_match_the_server(&sim, &rows);
+    let log = sim.request_log();
+    // 40 detections end within the 200 read ahead: one pass, no lookups.
+    assert_eq!(log.iter().filter(by_id).count(), 0);
+    assert!(log.iter().any(|r| r.path == "/v1/detections_pol"));
 
     let (sim, client) = start(Simulator::builder().detections(250)).await;
     let rows = tokio::time::timeout(
@@ -158,6 +219,7 @@ async fn auto_looks_ahead_then_picks_lookups_for_a_short_list_and_one_pass_for_a
         client
             .detections()
             .with_pol()
+            .pol_strategy(PolStrategy::Auto)
             .auto_threshold(100)
             .collect_all(),
     )
@@ -166,8 +228,23 @@ async fn auto_looks_ahead_then_picks_lookups_for_a_short_list_and_one_pass_for_a
     .expect("join succeeds");
     assert_trails_match_the_server(&sim, &rows);
     let log = sim.request_log();
-    assert_eq!(log.iter().filter(by_id).count(), 0);
-    assert!(log.iter().any(|r| r.path == "/v1/detections_pol"));
+    // 250 detections outrun the read-ahead of 100: lookups, plus the one miss of the
+    // corrected spelling; no tenant-wide walk.
+    assert_eq!(log.iter().filter(by_id).count(), 251);
+    assert!(log.iter().all(|r| r.path != "/v1/detections_pol"));
+    // Only two pages (200 detections) were read before the first lookup.
+    let first_lookup = log.iter().position(|r| by_id(&r)).expect("a lookup");
+    let before: Vec<String> = log[..first_lookup]
+        .iter()
+        .map(|r| r.path_and_query())
+        .collect();
+    assert_eq!(
+        before,
+        [
+            "/v1/detections?start=0&limit=100",
+            "/v1/detections?start=100&limit=100"
+        ]
+    );
 }
 
 #[tokio::test]
