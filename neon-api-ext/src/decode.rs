@@ -160,14 +160,33 @@ pub(crate) fn classify<T: DeserializeOwned>(
             ))
         }
         500..=599 => {
-            let error = Error::Server {
-                status,
-                content_type: response.content_type.clone(),
-                snippet: message().unwrap_or_else(|| snippet(response.body, token)),
-            };
-            return Err(match status.as_u16() {
-                502..=504 => Failure::retryable(error, response.retry_after),
-                _ => Failure::fatal(error),
+            let content_type = response.content_type.clone();
+            let snippet = message().unwrap_or_else(|| snippet(response.body, token));
+            return Err(match (status.as_u16(), response.retry_after) {
+                // The server's delay travels with the error: the caller gets it when it is
+                // longer than the retry cap (not slept) or the attempts run out.
+                (502..=504, Some(retry_after)) => Failure::retryable(
+                    Error::Unavailable {
+                        status,
+                        retry_after,
+                        content_type,
+                        snippet,
+                    },
+                    Some(retry_after),
+                ),
+                (502..=504, None) => Failure::retryable(
+                    Error::Server {
+                        status,
+                        content_type,
+                        snippet,
+                    },
+                    None,
+                ),
+                _ => Failure::fatal(Error::Server {
+                    status,
+                    content_type,
+                    snippet,
+                }),
             });
         }
         _ => match message() {

@@ -47,17 +47,37 @@ pub enum Error {
     },
 
     /// The server kept answering 429 until the retry budget was spent, or asked for a wait
-    /// longer than [`crate::RetryPolicy::retry_after_cap`].
+    /// longer than [`crate::RetryPolicy::retry_after_cap`] (returned at once, not slept).
     #[error("rate limited (HTTP 429){}", match retry_after {
-        Some(d) => format!(": the server asked to wait {} s", d.as_secs_f64()),
+        Some(d) => format!(": the server asked to wait {}", describe_wait(*d)),
         None => String::new(),
     })]
     RateLimited {
         /// The delay the server's last `Retry-After` asked for, if it sent a readable one.
+        /// A number of seconds too large for a [`Duration`] is [`Duration::MAX`] (shown as
+        /// "more than 18446744073709551615 s"), never a made-up value.
         retry_after: Option<Duration>,
     },
 
-    /// A 5xx response (after retries, for the statuses that are retried).
+    /// A 502, 503 or 504 that came with a readable `Retry-After`: either the wait it asked
+    /// for is longer than [`crate::RetryPolicy::retry_after_cap`] (returned at once, not
+    /// slept, so the caller can come back later), or the retry budget was spent. The same
+    /// response without `Retry-After` is [`Error::Server`].
+    #[error("server unavailable (HTTP {status}, content-type {}): {snippet}; the server asked to wait {}", content_type.as_deref().unwrap_or("none"), describe_wait(*retry_after))]
+    Unavailable {
+        /// The HTTP status (502, 503 or 504).
+        status: StatusCode,
+        /// The delay the server's last `Retry-After` asked for ([`Duration::MAX`] for a
+        /// number of seconds too large for a [`Duration`]).
+        retry_after: Duration,
+        /// The response's `Content-Type`, if any (`text/html` means a gateway page).
+        content_type: Option<String>,
+        /// The envelope's message, or else the start of the body.
+        snippet: String,
+    },
+
+    /// A 5xx response (after retries, for the statuses that are retried), without a
+    /// readable `Retry-After` (see [`Error::Unavailable`]).
     #[error("server error (HTTP {status}, content-type {}): {snippet}", content_type.as_deref().unwrap_or("none"))]
     Server {
         /// The HTTP status.
@@ -146,8 +166,10 @@ pub enum Error {
         limit: usize,
     },
 
-    /// The request was refused before anything was sent: a malformed id, an empty filter,
-    /// or similar.
+    /// The request was refused before anything was sent: a malformed record id, an operation
+    /// used where it does not fit, or a request the HTTP client could not build. (An empty
+    /// filter list, such as `types([])`, is not refused: it sends no filter, so every
+    /// record comes back.)
     #[error("invalid request: {message}")]
     InvalidRequest {
         /// What was wrong with the input.
@@ -172,6 +194,7 @@ impl Error {
             Error::NotFound { .. } | Error::RouteNotFound { .. } => Some(StatusCode::NOT_FOUND),
             Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
             Error::Server { status, .. }
+            | Error::Unavailable { status, .. }
             | Error::Api { status, .. }
             | Error::UnexpectedResponse { status, .. }
             | Error::Decode { status, .. }
@@ -181,6 +204,16 @@ impl Error {
             | Error::Transport { .. }
             | Error::InvalidRequest { .. }
             | Error::Config { .. } => None,
+        }
+    }
+
+    /// The wait the server asked for with `Retry-After`, when it sent a readable one
+    /// ([`Error::RateLimited`], [`Error::Unavailable`]): come back after that long.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after } => *retry_after,
+            Error::Unavailable { retry_after, .. } => Some(*retry_after),
+            _ => None,
         }
     }
 
@@ -198,6 +231,23 @@ impl Error {
     pub(crate) fn config(message: impl Into<String>) -> Self {
         Error::Config {
             message: message.into(),
+        }
+    }
+}
+
+/// A wait for a message: exact seconds (`1.5 s`, `86400 s`), or, for [`Duration::MAX`] —
+/// what a `Retry-After` too large to represent becomes — "more than" the largest number of
+/// whole seconds a [`Duration`] holds, rather than a rounded or saturated figure.
+fn describe_wait(wait: Duration) -> String {
+    if wait == Duration::MAX {
+        return format!("more than {} s", u64::MAX);
+    }
+    let seconds = wait.as_secs();
+    match wait.subsec_nanos() {
+        0 => format!("{seconds} s"),
+        nanos => {
+            let fraction = format!("{nanos:09}");
+            format!("{seconds}.{} s", fraction.trim_end_matches('0'))
         }
     }
 }
@@ -232,6 +282,53 @@ mod tests {
         );
         let err = Error::RateLimited { retry_after: None };
         assert_eq!(err.to_string(), "rate limited (HTTP 429)");
+        assert_eq!(err.retry_after(), None);
+    }
+
+    #[test]
+    fn rate_limited_display_never_shows_a_saturated_or_rounded_number() {
+        // A whole-second value at the edge of u64 is shown exactly (an f64 would round it
+        // to 18446744073709552000).
+        let err = Error::RateLimited {
+            retry_after: Some(Duration::from_secs(u64::MAX)),
+        };
+        assert_eq!(
+            err.to_string(),
+            "rate limited (HTTP 429): the server asked to wait 18446744073709551615 s"
+        );
+        // Beyond it (what the parser makes of a longer number) it is "more than".
+        let err = Error::RateLimited {
+            retry_after: Some(Duration::MAX),
+        };
+        assert_eq!(
+            err.to_string(),
+            "rate limited (HTTP 429): the server asked to wait more than 18446744073709551615 s"
+        );
+        assert_eq!(err.retry_after(), Some(Duration::MAX));
+        let err = Error::RateLimited {
+            retry_after: Some(Duration::from_millis(250)),
+        };
+        assert_eq!(
+            err.to_string(),
+            "rate limited (HTTP 429): the server asked to wait 0.25 s"
+        );
+    }
+
+    #[test]
+    fn unavailable_display_names_status_snippet_and_the_wait() {
+        let err = Error::Unavailable {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            retry_after: Duration::from_secs(3600),
+            content_type: Some("application/json".into()),
+            snippet: "maintenance".into(),
+        };
+        assert_eq!(
+            err.to_string(),
+            "server unavailable (HTTP 503 Service Unavailable, content-type application/json): \
+             maintenance; the server asked to wait 3600 s"
+        );
+        assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+        assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
     }
 
     #[test]

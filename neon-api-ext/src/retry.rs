@@ -12,8 +12,9 @@
 //! having them all come back at the same instant. A `Retry-After` from the server (seconds
 //! or an HTTP-date) replaces that wait when it is at most
 //! [`RetryPolicy::retry_after_cap`]; a longer one is not slept at all: the call fails
-//! at once with [`crate::Error::RateLimited`] carrying the server's delay, so the caller
-//! decides (sleeping less than asked would just be refused again).
+//! at once with [`crate::Error::RateLimited`] (429) or [`crate::Error::Unavailable`]
+//! (502/503/504) carrying the server's delay, so the caller decides (sleeping less than
+//! asked would just be refused again).
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -35,8 +36,9 @@ use std::time::{Duration, SystemTime};
 /// `[0, min(max_delay, base_delay × 2^(n-1))]`. A `Retry-After` (seconds or HTTP-date) on a
 /// retried response replaces that wait when it is at most the cap; a longer one (or one
 /// too large to represent) is never slept: the call fails at once — with
-/// [`crate::Error::RateLimited`] carrying the server's delay for a 429, with
-/// [`crate::Error::Server`] for a 502/503/504 — so the caller decides. An unreadable `Retry-After` is ignored and the jittered wait applies.
+/// [`crate::Error::RateLimited`] for a 429, [`crate::Error::Unavailable`] for a
+/// 502/503/504, both carrying the server's delay — so the caller decides. An unreadable
+/// `Retry-After` is ignored and the jittered wait applies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
@@ -86,7 +88,8 @@ impl RetryPolicy {
     }
 
     /// The longest `Retry-After` this client will sleep; a server asking for more gets
-    /// [`crate::Error::RateLimited`] returned to the caller instead of a sleep.
+    /// [`crate::Error::RateLimited`] (429) or [`crate::Error::Unavailable`] (502/503/504)
+    /// returned to the caller at once instead of a sleep.
     pub fn with_retry_after_cap(mut self, cap: Duration) -> Self {
         self.retry_after_cap = cap;
         self
@@ -159,17 +162,21 @@ pub(crate) enum Decision {
 /// Parses a `Retry-After` value: delay-seconds (`120`) or an HTTP-date
 /// (`Wed, 21 Oct 2015 07:28:00 GMT`), relative to `now`.
 ///
-/// A number too large for `u64` seconds saturates to the largest delay (it will exceed any
-/// cap); a date in the past means "now" (zero); anything else — negative, fractional,
-/// garbage — is `None`, and the normal backoff applies.
+/// A number of seconds too large for `u64` is [`Duration::MAX`] — more than any cap, and a
+/// value no whole number of seconds can equal, so an error can say "more than" instead of
+/// showing a made-up figure; a date in the past means "now" (zero); anything else —
+/// negative, fractional, garbage — is `None`, and the normal backoff applies.
 pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if value.is_empty() {
         return None;
     }
     if value.bytes().all(|b| b.is_ascii_digit()) {
-        let seconds = value.parse::<u64>().unwrap_or(u64::MAX);
-        return Some(Duration::from_secs(seconds));
+        return Some(
+            value
+                .parse::<u64>()
+                .map_or(Duration::MAX, Duration::from_secs),
+        );
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -292,11 +299,15 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_huge_number_saturates_instead_of_overflowing() {
+    fn retry_after_huge_number_is_duration_max_instead_of_overflowing() {
         let now = SystemTime::UNIX_EPOCH;
         assert_eq!(
             parse_retry_after("99999999999999999999999999999", now),
-            Some(Duration::from_secs(u64::MAX))
+            Some(Duration::MAX)
+        );
+        assert_eq!(
+            parse_retry_after("18446744073709551616", now),
+            Some(Duration::MAX)
         );
         assert_eq!(
             parse_retry_after("18446744073709551615", now),

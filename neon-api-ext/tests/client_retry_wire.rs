@@ -89,10 +89,16 @@ async fn garbage_retry_after_falls_back_to_jittered_backoff() {
 
 #[tokio::test]
 async fn a_huge_retry_after_never_sleeps_and_never_overflows() {
-    for huge in [
-        "99999999999999999999999999",
-        "18446744073709551615",
-        "Fri, 31 Dec 9999 23:59:59 GMT",
+    // (header, the delay carried, how the error shows it)
+    let more = format!("more than {} s", u64::MAX);
+    for (huge, delay, shown) in [
+        ("99999999999999999999999999", Duration::MAX, more.as_str()),
+        (
+            "18446744073709551615",
+            Duration::from_secs(u64::MAX),
+            "18446744073709551615 s",
+        ),
+        ("86400", Duration::from_secs(86_400), "86400 s"),
     ] {
         let s = script(vec![(
             429,
@@ -103,19 +109,73 @@ async fn a_huge_retry_after_never_sleeps_and_never_overflows() {
         let started = Instant::now();
         let err = client(&s.url).get_event(ID).await.unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(2), "{huge}");
-        match err {
-            Error::RateLimited {
-                retry_after: Some(d),
-            } => {
-                assert!(
-                    d > Duration::from_secs(86_400 * 365 * 1000),
-                    "{huge}: {d:?}"
-                )
-            }
-            other => panic!("{huge}: unexpected {other:?}"),
-        }
+        assert!(
+            matches!(err, Error::RateLimited { retry_after: Some(d) } if d == delay),
+            "{huge}: unexpected {err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!("rate limited (HTTP 429): the server asked to wait {shown}")
+        );
         assert_eq!(s.count.load(Ordering::SeqCst), 1, "{huge}");
     }
+    // An HTTP-date far in the future: a real (representable) delay, not slept.
+    let s = script(vec![(
+        429,
+        Some("Fri, 31 Dec 9999 23:59:59 GMT"),
+        r#"{"error":"slow down","data":null}"#,
+    )])
+    .await;
+    let err = client(&s.url).get_event(ID).await.unwrap_err();
+    match err.retry_after() {
+        Some(d) => assert!(d > Duration::from_secs(86_400 * 365 * 7000), "{d:?}"),
+        None => panic!("unexpected {err:?}"),
+    }
+    assert_eq!(s.count.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_503_asking_for_more_than_the_cap_returns_at_once_with_the_servers_delay() {
+    for (status, text) in [(503, "503 Service Unavailable"), (502, "502 Bad Gateway")] {
+        let s = script(vec![
+            (status, Some("60"), r#"{"error":"maintenance","data":null}"#),
+            (200, None, OK_BODY),
+        ])
+        .await;
+        let started = Instant::now();
+        let err = client(&s.url).get_event(ID).await.unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_eq!(s.count.load(Ordering::SeqCst), 1, "the 60 s were not slept");
+        assert_eq!(err.retry_after(), Some(Duration::from_secs(60)));
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "server unavailable (HTTP {text}, content-type application/json): \
+                 maintenance; the server asked to wait 60 s"
+            )
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_503_within_the_cap_on_every_attempt_carries_the_last_delay() {
+    let s = script(vec![(
+        503,
+        Some("0"),
+        r#"{"error":"maintenance","data":null}"#,
+    )])
+    .await;
+    let err = client(&s.url).get_event(ID).await.unwrap_err();
+    assert_eq!(s.count.load(Ordering::SeqCst), 4, "retried to the budget");
+    assert!(
+        matches!(
+            err,
+            Error::Unavailable { status, retry_after, ref snippet, .. }
+                if status.as_u16() == 503 && retry_after == Duration::ZERO && snippet == "maintenance"
+        ),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
