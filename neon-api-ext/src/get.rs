@@ -154,8 +154,10 @@ impl NeonClient {
     }
 
     /// A get-by-id on a route with two spellings: the remembered (at first, canonical)
-    /// spelling, then — only on a route-level 404 — the other one, once. Whichever spelling
-    /// the server answered (with anything but a route-level 404) is remembered.
+    /// spelling, then — only on a route-level 404 — the other one, once. The other spelling
+    /// is remembered only when its answer proves the route exists: a success, or a 404
+    /// carrying the API's envelope (a record missing on a route that is there). A timeout,
+    /// a 5xx or any other failure proves nothing, so the next call starts over.
     async fn fetch_with_fallback<T: DeserializeOwned>(
         &self,
         op: Operation,
@@ -176,7 +178,7 @@ impl NeonClient {
                 let result = self
                     .fetch::<T>(op, &[second.collection(op), &id], &[])
                     .await;
-                if !matches!(result, Err(Error::RouteNotFound { .. })) {
+                if matches!(result, Ok(_) | Err(Error::NotFound { .. })) {
                     quirks.remember(op, second);
                 }
                 result

@@ -8,7 +8,9 @@ use neon_api_ext::types::{
     App, Client, Deployment, Detection, DetectionType, Event, PolEntry, Policy, Registration,
 };
 use neon_api_ext::{Error, NeonClient, RetryPolicy};
-use neon_sim::{Filter, PolById, RegistrationById, Resource, Simulator, SortOrder};
+use neon_sim::{
+    ErrorBody, Fault, FaultPlan, Filter, PolById, RegistrationById, Resource, Simulator, SortOrder,
+};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -190,6 +192,94 @@ async fn pol_by_id_falls_back_to_the_documents_spelling_and_remembers_it() {
             format!("GET /v1/detectionspol/{}", ids[1]),
         ]
     );
+}
+
+#[tokio::test]
+async fn a_spelling_is_remembered_only_after_an_answer_that_proves_the_route() {
+    // The canonical spelling is missing (route 404); the other one then fails with a 503,
+    // a timeout, or a cut-off body — none proves that route exists, so the next call
+    // starts over from the canonical spelling. Only its success is remembered.
+    let faults = [
+        Fault::ServerError {
+            status: 503,
+            body: ErrorBody::Json,
+        },
+        Fault::Latency(Duration::from_secs(3)),
+        Fault::TruncatedBody,
+    ];
+    for fault in faults {
+        let sim = sim(Simulator::builder()
+            .pol_by_id(PolById::Joined)
+            .faults(FaultPlan::new().on_request(2, fault)))
+        .await;
+        let client = NeonClient::builder()
+            .base_url(sim.url())
+            .token(sim.token())
+            .retry_policy(RetryPolicy::none())
+            .request_timeout(Duration::from_millis(500))
+            .build()
+            .expect("client builds");
+        let ids = sim.ids(Resource::Detections, SortOrder::Desc, &Filter::All);
+        let err = client.get_detection_pol(ids[0]).await.unwrap_err();
+        assert!(
+            !matches!(err, Error::RouteNotFound { .. } | Error::NotFound { .. }),
+            "{fault:?}: {err:?}"
+        );
+        client.get_detection_pol(ids[1]).await.unwrap();
+        client.get_detection_pol(ids[2]).await.unwrap();
+        assert_eq!(
+            lines(&sim),
+            [
+                format!("GET /v1/detections_pol/{}", ids[0]),
+                format!("GET /v1/detectionspol/{}", ids[0]),
+                format!("GET /v1/detections_pol/{}", ids[1]),
+                format!("GET /v1/detectionspol/{}", ids[1]),
+                format!("GET /v1/detectionspol/{}", ids[2]),
+            ],
+            "{fault:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_fault_on_the_first_attempt_of_the_canonical_path_changes_no_spelling() {
+    // A server that speaks the canonical spelling; the first attempt gets a 503 (or a
+    // reset), the retry succeeds on the same path: no fallback, nothing remembered.
+    for fault in [
+        Fault::ServerError {
+            status: 503,
+            body: ErrorBody::Html,
+        },
+        Fault::ConnectionReset,
+    ] {
+        let sim = sim(Simulator::builder()
+            .registration_by_id(RegistrationById::Singular)
+            .faults(FaultPlan::new().on_request(1, fault)))
+        .await;
+        let client = NeonClient::builder()
+            .base_url(sim.url())
+            .token(sim.token())
+            .retry_policy(RetryPolicy::new().with_base_delay(Duration::from_millis(1)))
+            .request_timeout(Duration::from_secs(5))
+            .build()
+            .expect("client builds");
+        let ids = sim.ids(Resource::Registrations, SortOrder::Desc, &Filter::All);
+        let got = client.get_registration(ids[0]).await.unwrap();
+        assert_eq!(
+            got,
+            expected::<Registration>(&sim, Resource::Registrations, ids[0])
+        );
+        client.get_registration(ids[1]).await.unwrap();
+        assert_eq!(
+            lines(&sim),
+            [
+                format!("GET /v1/registration/{}", ids[0]),
+                format!("GET /v1/registration/{}", ids[0]),
+                format!("GET /v1/registration/{}", ids[1]),
+            ],
+            "{fault:?}"
+        );
+    }
 }
 
 #[tokio::test]
