@@ -75,6 +75,37 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Envelope<T> {
     }
 }
 
+/// One record where the API sends a JSON object (`data` of a get-by-id).
+///
+/// The generated records derive `Deserialize`, which also accepts a JSON *array* (serde's
+/// sequence form of a struct): `data: []` would fail with the baffling "invalid length 0,
+/// expected struct Event with 59 elements", and an array of the right length would pass
+/// as a record. Like [`Envelope`], only an object is accepted; anything else is
+/// [`Error::Decode`] at `data` saying a record object was expected.
+pub(crate) struct RecordObject<T>(pub(crate) T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for RecordObject<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for ObjectVisitor<T> {
+            type Value = T;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a record (a JSON object)")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+
+        deserializer
+            .deserialize_map(ObjectVisitor(std::marker::PhantomData))
+            .map(RecordObject)
+    }
+}
+
 /// The envelope with `data` left unread: for error responses and for finding the
 /// envelope's message when `data` failed to decode.
 type LooseEnvelope = Envelope<serde::de::IgnoredAny>;
@@ -450,6 +481,59 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn an_array_where_a_record_object_is_expected_is_a_clear_decode_error() {
+        type Event = neon_api::types::Event;
+        for body in [
+            &br#"{"error":null,"data":[]}"#[..],
+            br#"{"error":null,"data":[null,null]}"#,
+        ] {
+            let failure = classify::<RecordObject<Event>>(&response(200, body), &token())
+                .err()
+                .expect("an array is not a record");
+            assert!(!failure.retryable);
+            match failure.error {
+                Error::Decode { path, source, .. } => {
+                    assert_eq!(path, "data");
+                    assert!(
+                        source.to_string().starts_with(
+                            "invalid type: sequence, expected a record (a JSON object)"
+                        ),
+                        "{source}"
+                    );
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        // An object still decodes, and a bad field inside still names its path.
+        let id = "0b7f4c6e-8d1a-4c52-9a53-2f1e6b9d3c11";
+        let body = format!(r#"{{"error":null,"data":{{"id":"{id}","extra":1}}}}"#);
+        let event = classify::<RecordObject<Event>>(&response(200, body.as_bytes()), &token())
+            .map_err(|f| f.error)
+            .expect("decodes")
+            .expect("data present");
+        assert_eq!(event.0.id, Some(uuid::Uuid::parse_str(id).unwrap()));
+        let failure = classify::<RecordObject<Event>>(
+            &response(200, br#"{"error":null,"data":{"id":"not-a-uuid"}}"#),
+            &token(),
+        )
+        .err()
+        .expect("a bad id");
+        assert!(
+            matches!(failure.error, Error::Decode { ref path, .. } if path == "data.id"),
+            "{:?}",
+            failure.error
+        );
+        // `null` is still "no record".
+        let none = classify::<RecordObject<Event>>(
+            &response(200, br#"{"error":null,"data":null}"#),
+            &token(),
+        )
+        .map_err(|f| f.error)
+        .expect("decodes");
+        assert!(none.is_none());
     }
 
     #[test]

@@ -4,6 +4,7 @@ use neon_api::types::{App, Client, Deployment, Detection, Event, PolEntry, Polic
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+use crate::decode::RecordObject;
 use crate::operations::Operation;
 use crate::{Error, NeonClient};
 
@@ -116,8 +117,9 @@ impl NeonClient {
     /// As [`NeonClient::get_app`].
     pub async fn get_registration(&self, id: impl IntoRecordId) -> Result<Registration, Error> {
         let id = id.into_record_id()?;
-        self.fetch_with_fallback::<Registration>(Operation::GetRegistration, id)
+        self.fetch_with_fallback::<RecordObject<Registration>>(Operation::GetRegistration, id)
             .await?
+            .map(|record| record.0)
             .ok_or(Error::NotFound { message: None })
     }
 
@@ -141,15 +143,17 @@ impl NeonClient {
             .unwrap_or_default())
     }
 
-    /// A get-by-id whose `data: null` means "no such record".
+    /// A get-by-id whose `data: null` means "no such record"; `data` must be an object
+    /// (an array is [`Error::Decode`], see [`RecordObject`]).
     async fn get_record<T: DeserializeOwned>(
         &self,
         op: Operation,
         id: impl IntoRecordId,
     ) -> Result<T, Error> {
         let id = id.into_record_id()?.hyphenated().to_string();
-        self.fetch::<T>(op, &[op.collection(), &id], &[])
+        self.fetch::<RecordObject<T>>(op, &[op.collection(), &id], &[])
             .await?
+            .map(|record| record.0)
             .ok_or(Error::NotFound { message: None })
     }
 

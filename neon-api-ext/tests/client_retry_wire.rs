@@ -1,6 +1,7 @@
 //! Retry decisions seen from a loopback server that answers a script of responses in
 //! order and counts requests: garbage and huge `Retry-After` values, `Retry-After` on a
-//! 503, the statuses that are never retried, and requests through a proxy.
+//! 503, the statuses that are never retried, requests through a proxy, and a get-by-id
+//! whose `data` is an array.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -264,4 +265,17 @@ async fn requests_go_through_the_configured_proxy() {
             Some(TOKEN.to_owned())
         )]
     );
+}
+
+#[tokio::test]
+async fn a_get_by_id_whose_data_is_an_array_is_a_clear_decode_error() {
+    let s = script(vec![(200, None, r#"{"error":null,"data":[]}"#)]).await;
+    let err = client(&s.url).get_event(ID).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "could not decode response (HTTP 200 OK, content-type application/json) at `data`: \
+         invalid type: sequence, expected a record (a JSON object) at line 1 column 21; \
+         body starts: {\"error\":null,\"data\":[]}"
+    );
+    assert_eq!(s.count.load(Ordering::SeqCst), 1, "not retried");
 }
