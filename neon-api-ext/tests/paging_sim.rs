@@ -254,9 +254,10 @@ async fn typed_filters_and_sort_go_on_the_wire_as_documented() {
         &Filter::Types(vec!["auth".into()]),
     );
     assert_eq!(ids(&got, |r| r.id), expected);
+    // The detection walk above found the server 1-based; the client remembers it.
     assert_eq!(
         queries(&sim, "/v1/events")[0],
-        "start=0&limit=100&type=auth"
+        "start=1&limit=100&type=auth"
     );
 
     let got = client
@@ -545,4 +546,139 @@ async fn prefetch_survives_faults_mid_walk_with_records_in_order() {
     assert_eq!(ids(&events, |e| e.id), sim.events_sorted(SortOrder::Desc));
     let faults: u64 = sim.fault_counts().values().sum();
     assert_eq!(faults, 4, "every scripted fault was served");
+}
+
+/// Walks `events` page by page, calling `between(n)` after page `n` (1-based) has arrived
+/// and before the next request is sent; returns the ids handed out, in order.
+async fn walk_events_with<F>(
+    request: neon_api_ext::ListRequest<neon_api_ext::types::Event>,
+    mut between: F,
+) -> Vec<Uuid>
+where
+    F: FnMut(usize),
+{
+    let pages = request.pages();
+    futures::pin_mut!(pages);
+    let mut got = Vec::new();
+    let mut n = 0;
+    while let Some(page) = tokio::time::timeout(LIMIT, pages.next())
+        .await
+        .expect("bounded")
+    {
+        got.extend(ids(&page.expect("page").records, |r| r.id));
+        n += 1;
+        between(n);
+    }
+    got
+}
+
+/// Issue 5: with the default newest-first order, records inserted at the head during a
+/// walk cause no loss of the records there when it began — a page or more of them
+/// included (these used to end the walk early with no error: 99 after the first page lost
+/// 900 of 1,000 events).
+#[tokio::test]
+async fn a_burst_of_insertions_at_the_head_loses_and_repeats_nothing_whatever_its_size() {
+    for k in [99, 100, 250] {
+        let (sim, client) = start(Simulator::builder().events(1_000)).await;
+        let before = sim.events_sorted(SortOrder::Desc);
+        let mut inserted = Vec::new();
+        let got = walk_events_with(client.events(), |n| {
+            if n == 1 {
+                inserted = sim.insert(Resource::Events, k).expect("insert");
+            }
+        })
+        .await;
+        assert_eq!(got, before, "{k} insertions after the first page");
+        assert_eq!(inserted.len(), k as usize);
+        // start moves on by what was received, over all 1,000 + k records: the head at 0,
+        // every hundred up to the last record, the empty page after it.
+        let expected: Vec<String> = [0]
+            .into_iter()
+            .chain((100..=1_000 + k).step_by(100))
+            .chain([1_000 + k + 1])
+            .map(|s| format!("start={s}&limit=100"))
+            .collect();
+        assert_eq!(queries(&sim, "/v1/events"), expected, "{k}");
+    }
+}
+
+#[tokio::test]
+async fn page_size_one_loses_nothing_to_insertions_at_the_head() {
+    for k in [1, 3] {
+        let (sim, client) = start(Simulator::builder().events(40)).await;
+        let before = sim.events_sorted(SortOrder::Desc);
+        let got = walk_events_with(client.events().page_size(1), |n| {
+            if n == 1 || n == 20 {
+                sim.insert(Resource::Events, k).expect("insert");
+            }
+        })
+        .await;
+        assert_eq!(got, before, "{k} insertions after pages 1 and 20");
+    }
+}
+
+/// Oldest first, new records land at the tail: the walk reaches them too, after every
+/// record there at the start, each once.
+#[tokio::test]
+async fn an_oldest_first_walk_hands_out_insertions_at_the_tail_after_the_rest() {
+    let (sim, client) = start(Simulator::builder().events(230)).await;
+    let before = sim.events_sorted(SortOrder::Asc);
+    let mut inserted = Vec::new();
+    let got = walk_events_with(client.events().sort(Sort::Asc).page_size(50), |n| {
+        if n <= 2 {
+            inserted.extend(
+                sim.insert(Resource::Events, [7, 120][n - 1])
+                    .expect("insert"),
+            );
+        }
+    })
+    .await;
+    let expected: Vec<Uuid> = before.iter().chain(&inserted).copied().collect();
+    assert_eq!(got, expected);
+}
+
+/// What an update during a newest-first walk does (documented in `paging`): the updated
+/// record moves to the head, behind the walk. One already handed out is not handed out
+/// again; one the walk had not reached yet is not handed out at all; every other record
+/// comes out once, in order.
+#[tokio::test]
+async fn updates_during_a_newest_first_walk_repeat_nothing_and_skip_only_the_updated_record() {
+    let (sim, client) = start(Simulator::builder().events(300)).await;
+    let before = sim.events_sorted(SortOrder::Desc);
+    let (walked, ahead) = (before[10], before[180]);
+    let got = walk_events_with(client.events().page_size(50), |n| {
+        if n == 2 {
+            sim.update(Resource::Events, &[walked, ahead])
+                .expect("update");
+        }
+    })
+    .await;
+    let expected: Vec<Uuid> = before.iter().copied().filter(|id| *id != ahead).collect();
+    assert_eq!(got, expected);
+}
+
+/// What an update during an oldest-first walk does (documented in `paging`): the updated
+/// record moves to the tail and comes out there (again, if the walk had passed it), and
+/// the record that slid into the walk's last position is skipped — offset paging cannot
+/// see a record move from behind it.
+#[tokio::test]
+async fn updates_during_an_oldest_first_walk_come_out_at_the_tail_and_can_skip_one() {
+    let (sim, client) = start(Simulator::builder().events(300)).await;
+    let before = sim.events_sorted(SortOrder::Asc);
+    let walked = before[10];
+    let got = walk_events_with(client.events().sort(Sort::Asc).page_size(50), |n| {
+        if n == 2 {
+            sim.update(Resource::Events, &[walked]).expect("update");
+        }
+    })
+    .await;
+    // Pages 1-2 (start=0, start=50: one record of overlap) handed out before[..99]; the
+    // update shifts every later record back by one, so start=100 begins at before[100].
+    let expected: Vec<Uuid> = before
+        .iter()
+        .copied()
+        .filter(|id| *id != before[99])
+        .chain([walked])
+        .collect();
+    assert_eq!(got, expected);
 }

@@ -114,6 +114,7 @@ impl<R: ListRecord> ListRequest<R> {
     /// server's default (descending) applies.
     pub fn sort(mut self, sort: Sort) -> Self {
         self.sort = Some(sort);
+        self.options.order = sort;
         self
     }
 

@@ -34,6 +34,11 @@ pub(crate) use sealed::Sealed;
 pub trait ListRecord: Sealed + DeserializeOwned + Serialize + Send + 'static {
     /// The record's `id`, if the server sent one.
     fn record_id(&self) -> Option<Uuid>;
+
+    /// The record's `updated_at` in microseconds since the epoch, if the server sent it:
+    /// the sort key of every list, which the walk's watermark follows (see
+    /// [`crate::paging`]).
+    fn updated_at_micros(&self) -> Option<i64>;
 }
 
 macro_rules! list_records {
@@ -44,6 +49,9 @@ macro_rules! list_records {
         impl ListRecord for $record {
             fn record_id(&self) -> Option<Uuid> {
                 self.id
+            }
+            fn updated_at_micros(&self) -> Option<i64> {
+                self.updated_at.map(|at| at.timestamp_micros())
             }
         }
     )*};
@@ -82,6 +90,10 @@ impl<R: ListRecord> Keyed for R {
         let mut hasher = DefaultHasher::new();
         bytes.hash(&mut hasher);
         Some(RecordKey::Content(hasher.finish()))
+    }
+
+    fn updated_at_micros(&self) -> Option<i64> {
+        ListRecord::updated_at_micros(self)
     }
 }
 

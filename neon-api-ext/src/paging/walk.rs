@@ -8,8 +8,9 @@
 //!
 //! * **`start` advances by what was received**, never by what was asked: a server may clamp
 //!   `limit` to its own maximum, so a short page is *not* the end. The walk ends on an empty
-//!   page, or on a page that adds nothing new (a server that ignores `start` and sends the
-//!   same page forever).
+//!   page; or, following the watermark (below), after [`IDLE_RECORDS_MAX`] records in a row
+//!   without a new one; or, without it, on the first page with nothing new (both stop a
+//!   server that ignores `start` and sends the same page forever).
 //! * **`end` is not sent** unless asked for ([`WalkOptions::send_end`]): `limit` alone bounds
 //!   a page on every server, and an `end` computed under the wrong start base would cut pages
 //!   short.
@@ -28,16 +29,33 @@
 //!   [`StartBase::One`] / [`StartBase::Zero`] skip the detection when the caller knows; then
 //!   the walk also fans out from its very first request (with `prefetch > 1`), planning
 //!   pages of the size asked for.
-//! * **No record twice, in bounded memory.** Only the ids of the last [`SEEN_WINDOW_PAGES`]
-//!   pages are remembered. That suffices because, with `start` advancing by what was
-//!   received, a record can come back only by being *shifted forward*: by the one-record
-//!   overlap of a 1-based server read at 0, or by records inserted at the head of a
-//!   newest-first list while the walk runs. Either way the repeats are the last records
-//!   already handed out, at the front of the next page. Fewer than a page of insertions
-//!   between two requests: every repeat is in the last page, is dropped, and the rest of the
-//!   page is new — nothing lost. A page or more: the page holds only records of the last two
-//!   pages, adds nothing new, and the walk ends (the guard above); no record is handed out
-//!   twice.
+//! * **No record twice, none of the start lost, in bounded memory: the watermark.** Lists are
+//!   sorted by `updated_at` ([`WalkOptions::order`]), so in a newest-first walk every record
+//!   handed out is at or after the watermark, the `updated_at` of the last one handed out
+//!   ([`Keyed::updated_at_micros`]). With `start` advancing by what was received, a record
+//!   comes back only by being *shifted forward* — by the one-record overlap of a 1-based
+//!   server read at 0, or by records inserted (or updated) at the head while the walk runs.
+//!   On a later page, then: a record newer than the watermark is such a repeat or arrived
+//!   after the walk passed its place — dropped; a record at the watermark is dropped when
+//!   its id is among those handed out at that `updated_at` (the tie set, at most
+//!   [`WATERMARK_TIES_MAX`] ids, cleared whenever the watermark moves); an older record is
+//!   new. However many insertions land between two requests, the records of the start come
+//!   out once, in order: a page of nothing but repeats is *not* the end, `start` moves on
+//!   past it and the walk catches up. Oldest-first walks mirror all of it. The ids of the
+//!   last [`SEEN_WINDOW_PAGES`] pages are remembered too and dropped on sight.
+//!
+//!   The watermark is trusted only while the server keeps its order: a page whose
+//!   `updated_at` values (those present) run against the walk's order turns it off for the
+//!   rest of the walk; a record without `updated_at` is never dropped by it. Without it the
+//!   walk has the id window alone: fewer than a page of insertions between two requests
+//!   loses nothing, and a page that adds nothing new ends the walk — so a burst of a page or
+//!   more can end it early, and one of more than two pages can repeat records.
+//!
+//!   When a page adds nothing new while following the watermark, only persistence tells a
+//!   server that ignores `start` (the same page again) from exactly a page of insertions per
+//!   request (also the same page again), so the walk ends after [`IDLE_RECORDS_MAX`] records
+//!   in a row without a new one — more than any burst it can outrun; insertions that
+//!   outrun it that long end it there, without an error.
 //! * **Prefetch.** Offsets are known in advance as long as pages come back the size the last
 //!   one did, so up to `prefetch` requests are kept in flight (a `FuturesOrdered`, polled by
 //!   the stream itself: no spawned task, dropping the stream drops the requests). Pages are
@@ -59,8 +77,20 @@ use std::hash::Hash;
 
 use futures::stream::{FuturesOrdered, Stream, StreamExt};
 
+use super::list::Sort;
+
 /// How many pages of record ids a walk remembers to drop repeats (see the module docs).
 pub const SEEN_WINDOW_PAGES: usize = 2;
+
+/// Most ids a walk keeps of the records handed out that share the watermark's
+/// `updated_at` (see the module docs): a bound on memory when many records carry the same
+/// timestamp. Past it, repeats among them are caught by the id window only.
+pub const WATERMARK_TIES_MAX: usize = 65_536;
+
+/// Records received in a row without one new record after which a walk following the
+/// watermark ends (see the module docs): far more than any burst of insertions a walk can
+/// outrun, and a bound on a server that serves changing pages whatever `start` asks.
+pub const IDLE_RECORDS_MAX: u64 = 10_000;
 
 /// How a server counts `start`: the document says from 1, some servers count from 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -87,7 +117,7 @@ pub struct PageRequest {
     pub end: Option<u64>,
 }
 
-/// A record that can be recognised when it comes back: its id.
+/// A record that can be recognised when it comes back: its id, and where it sorts.
 ///
 /// A record without an id (`None`) is never treated as a repeat.
 pub trait Keyed {
@@ -95,6 +125,12 @@ pub trait Keyed {
     type Key: Eq + Hash + Clone;
     /// The record's id, if it carries one.
     fn key(&self) -> Option<Self::Key>;
+    /// The record's sort key, `updated_at` in microseconds since the epoch, if it carries
+    /// one. The walk's watermark (see the module docs) uses it; a record without it is
+    /// never dropped by the watermark, only by the id window. Default: none.
+    fn updated_at_micros(&self) -> Option<i64> {
+        None
+    }
 }
 
 /// Lets the walk tell "this server does not accept `start=0`" (HTTP 400) from other errors,
@@ -116,6 +152,9 @@ pub struct WalkOptions {
     pub start_base: StartBase,
     /// Also send `end = start + limit - 1`.
     pub send_end: bool,
+    /// The order the server sorts by `updated_at` (what the watermark expects); the API's
+    /// default is [`Sort::Desc`].
+    pub order: Sort,
 }
 
 impl Default for WalkOptions {
@@ -125,6 +164,7 @@ impl Default for WalkOptions {
             prefetch: 1,
             start_base: StartBase::Auto,
             send_end: false,
+            order: Sort::Desc,
         }
     }
 }
@@ -196,6 +236,16 @@ pub(crate) struct Walk<R: Keyed, F, Fut: Future> {
     /// With [`StartBase::Auto`] after a head page read at `start=0`: the id of its last record,
     /// which a 1-based server repeats at the front of the next page (the overlap check).
     overlap_probe: Option<R::Key>,
+    /// `updated_at` (µs) of the last record handed out that carried one.
+    watermark: Option<i64>,
+    /// Ids of the records handed out whose `updated_at` equals the watermark (at most
+    /// [`WATERMARK_TIES_MAX`]).
+    at_watermark: HashSet<R::Key>,
+    /// False once a page came back out of `updated_at` order: the watermark is then not
+    /// trusted for the rest of the walk, which falls back to the id window alone.
+    ordered: bool,
+    /// Records received in a row without a new one.
+    idle_records: u64,
 }
 
 impl<R, E, F, Fut> Walk<R, F, Fut>
@@ -231,6 +281,10 @@ where
                 pages: VecDeque::with_capacity(SEEN_WINDOW_PAGES),
             },
             overlap_probe: None,
+            watermark: None,
+            at_watermark: HashSet::new(),
+            ordered: true,
+            idle_records: 0,
         }
     }
 
@@ -327,7 +381,7 @@ where
             None => false,
         };
         let page = self.accept(request, records);
-        if page.records.is_empty() && !expected_overlap {
+        if self.stalled(&page, expected_overlap) {
             return self.finish();
         }
         let true_next = request.start + received;
@@ -346,22 +400,98 @@ where
         Some(Ok(page))
     }
 
-    /// Drops repeats (records seen in the window or earlier in this page) and remembers the
-    /// page's ids.
+    /// Whether the walk should end after `page` (which was not empty): see the module docs.
+    fn stalled(&mut self, page: &Page<R>, expected_overlap: bool) -> bool {
+        if !page.records.is_empty() {
+            self.idle_records = 0;
+            return false;
+        }
+        if !self.follows_watermark() {
+            // The id window alone: a page with nothing new ends the walk.
+            return !expected_overlap;
+        }
+        // Insertions at the head can fill whole pages with records already handed out (even
+        // the same page again, after exactly a page of them); `start` moves on past them.
+        // Only a long run with nothing new ends the walk: a server ignoring `start` looks
+        // exactly like a page of insertions per request, and only persistence tells them
+        // apart.
+        self.idle_records = self.idle_records.saturating_add(page.received as u64);
+        self.idle_records >= IDLE_RECORDS_MAX
+    }
+
+    /// True while the watermark is trusted and set.
+    fn follows_watermark(&self) -> bool {
+        self.ordered && self.watermark.is_some()
+    }
+
+    /// Whether `stamp` sorts before `watermark` in this walk's order: such a record was
+    /// handed out already or arrived (inserted, updated) after the walk passed its place.
+    fn before_watermark(&self, stamp: i64, watermark: i64) -> bool {
+        match self.options.order {
+            Sort::Desc => stamp > watermark,
+            Sort::Asc => stamp < watermark,
+        }
+    }
+
+    /// Whether the page's `updated_at` values (those present) follow the walk's order.
+    fn in_order(&self, records: &[R]) -> bool {
+        let mut last = None;
+        for stamp in records.iter().filter_map(Keyed::updated_at_micros) {
+            if let Some(last) = last {
+                if self.before_watermark(stamp, last) {
+                    return false;
+                }
+            }
+            last = Some(stamp);
+        }
+        true
+    }
+
+    /// Drops repeats — records before the watermark, records at the watermark already
+    /// handed out, records in the id window or earlier in this page — moves the watermark
+    /// and remembers the page's ids.
     fn accept(&mut self, request: PageRequest, records: Vec<R>) -> Page<R> {
         let received = records.len();
+        if self.ordered && !self.in_order(&records) {
+            self.ordered = false;
+        }
         let mut keys = HashSet::with_capacity(received);
         let mut fresh = Vec::with_capacity(received);
         for record in records {
-            match record.key() {
-                Some(key) => {
-                    let before = self.seen.contains(&key);
-                    if keys.insert(key) && !before {
-                        fresh.push(record);
+            let key = record.key();
+            let stamp = if self.ordered {
+                record.updated_at_micros()
+            } else {
+                None
+            };
+            let repeat = match &key {
+                Some(key) => !keys.insert(key.clone()) || self.seen.contains(key),
+                None => false,
+            };
+            let repeat = repeat
+                || match (stamp, self.watermark) {
+                    (Some(stamp), Some(watermark)) => {
+                        self.before_watermark(stamp, watermark)
+                            || (stamp == watermark
+                                && key.as_ref().is_some_and(|k| self.at_watermark.contains(k)))
+                    }
+                    _ => false,
+                };
+            if repeat {
+                continue;
+            }
+            if let Some(stamp) = stamp {
+                if self.watermark != Some(stamp) {
+                    self.watermark = Some(stamp);
+                    self.at_watermark.clear();
+                }
+                if let Some(key) = key {
+                    if self.at_watermark.len() < WATERMARK_TIES_MAX {
+                        self.at_watermark.insert(key.clone());
                     }
                 }
-                None => fresh.push(record),
             }
+            fresh.push(record);
         }
         self.seen.push(keys);
         Page {

@@ -11,10 +11,27 @@ use super::*;
 #[derive(Debug, Clone, PartialEq)]
 struct Rec(u64);
 
+/// Ids below this are the records there when a walk begins; the fake inserts from here up.
+const FIRST_NEW_ID: u64 = 1_000_000;
+/// Records with ids from here up carry no `updated_at` (the watermark cannot follow them).
+const UNSTAMPED: u64 = 1 << 40;
+
 impl Keyed for Rec {
     type Key = u64;
     fn key(&self) -> Option<u64> {
         Some(self.0)
+    }
+    /// Newest first, as a `desc` list is served: record 0 is the newest of the originals,
+    /// every inserted record newer than all of them and than the ones inserted before it.
+    fn updated_at_micros(&self) -> Option<i64> {
+        if self.0 >= UNSTAMPED {
+            return None;
+        }
+        Some(if self.0 < FIRST_NEW_ID {
+            -(self.0 as i64)
+        } else {
+            (self.0 - FIRST_NEW_ID + 1) as i64
+        })
     }
 }
 
@@ -73,7 +90,7 @@ impl Fake {
             fail_at: None,
             delays_ms: Vec::new(),
             log: Vec::new(),
-            next_new_id: 1_000_000,
+            next_new_id: FIRST_NEW_ID,
             in_flight: 0,
             max_in_flight: 0,
             completed: 0,
@@ -380,13 +397,32 @@ async fn a_server_ignoring_limit_is_walked_in_one_page() {
 }
 
 #[tokio::test]
-async fn a_server_ignoring_start_ends_the_walk_on_the_first_page_with_nothing_new() {
+async fn a_server_ignoring_start_ends_the_walk_after_the_idle_bound() {
     let mut server = Fake::new(25, 0);
+    server.ignore_start = true;
+    let fake = shared(server);
+    // The same page again is also what exactly a page of insertions per request looks
+    // like, so it does not end the walk at once: IDLE_RECORDS_MAX records without
+    // anything new do (1,000 pages of 10 after the first).
+    let (got, error, starts) = walk(&fake, options(10)).await;
+    assert_eq!((got, error), (ids(0..10), None));
+    assert_eq!(
+        starts,
+        (0..=IDLE_RECORDS_MAX).step_by(10).collect::<Vec<u64>>()
+    );
+}
+
+#[tokio::test]
+async fn without_updated_at_a_page_with_nothing_new_ends_the_walk() {
+    // No sort key to follow: the id window alone, and the first page with nothing new ends
+    // the walk (here: a server ignoring start, after one repeat).
+    let mut server = Fake::new(0, 0);
+    server.records = (UNSTAMPED..UNSTAMPED + 25).collect();
     server.ignore_start = true;
     let fake = shared(server);
     assert_eq!(
         walk(&fake, options(10)).await,
-        (ids(0..10), None, vec![0, 10])
+        ((UNSTAMPED..UNSTAMPED + 10).collect(), None, vec![0, 10])
     );
 }
 
@@ -403,15 +439,46 @@ async fn head_insertions_during_a_newest_first_walk_lose_nothing_and_repeat_noth
 }
 
 #[tokio::test]
-async fn a_page_of_insertions_between_two_requests_ends_the_walk_without_repeats() {
+async fn a_page_of_insertions_between_two_requests_loses_and_repeats_nothing() {
     let mut server = Fake::new(30, 0);
     server.inserts = HashMap::from([(1, 10)]);
     let fake = shared(server);
-    // The documented limit of the nothing-new guard: page 2 is page 1 again.
+    // Page 2 is page 1 again (nothing new, not the end); page 3 goes on where page 1 ended.
     assert_eq!(
         walk(&fake, options(10)).await,
-        (ids(0..10), None, vec![0, 10])
+        (ids(0..30), None, vec![0, 10, 20, 30, 40])
     );
+}
+
+#[tokio::test]
+async fn bursts_of_several_pages_lose_and_repeat_nothing() {
+    // Page size 10: 21 and 35 insertions used to repeat 1 and 10 records; 99 lost 20.
+    for (k, starts) in [
+        (21, vec![0, 10, 20, 30, 40, 50, 52]),
+        (35, vec![0, 10, 20, 30, 40, 50, 60, 66]),
+        (
+            99,
+            vec![0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130],
+        ),
+    ] {
+        let mut server = Fake::new(30, 1);
+        server.inserts = HashMap::from([(1, k)]);
+        let fake = shared(server);
+        assert_eq!(
+            walk(&fake, options(10)).await,
+            (ids(0..30), None, starts),
+            "{k} insertions"
+        );
+    }
+}
+
+#[tokio::test]
+async fn page_size_one_survives_insertions_between_every_request() {
+    let mut server = Fake::new(5, 1);
+    server.inserts = (1..12).map(|n| (n, 1 + n % 3)).collect();
+    let fake = shared(server);
+    let (got, error, _) = walk(&fake, options(1)).await;
+    assert_eq!((got, error), (ids(0..5), None));
 }
 
 #[tokio::test]
@@ -637,7 +704,7 @@ mod properties {
                 (_, 0) => StartBase::Zero,
                 _ => StartBase::One,
             };
-            let opts = WalkOptions { page_size, prefetch, start_base, send_end };
+            let opts = WalkOptions { page_size, prefetch, start_base, send_end, ..WalkOptions::default() };
             let (got, error, starts) = run(server, opts);
             prop_assert_eq!(error, None);
             prop_assert_eq!(got, (0..total).collect::<Vec<u64>>());
@@ -646,31 +713,136 @@ mod properties {
             prop_assert!(starts.len() as u64 <= total + 3 + 2 * prefetch as u64, "{:?}", starts);
         }
 
-        /// Insertions at the head of a newest-first list, fewer than a page between two
-        /// requests: every record present at the start comes out once, in order.
+        /// Insertions at the head of a newest-first list, up to three pages between two
+        /// requests, at random points of the walk, on 0- and 1-based servers, with the base
+        /// detected or known: every record present at the start comes out exactly once, in
+        /// order, and no record twice. (Records inserted before the walk's first record may
+        /// come out: an empty list's probe at 1 can find them.)
         #[test]
-        fn head_insertions_below_a_page_lose_and_repeat_nothing(
+        fn head_insertions_of_up_to_three_pages_lose_and_repeat_nothing(
             total in 0u64..150,
             base in 0u64..2,
-            page_size in 3u32..30,
-            inserts in proptest::collection::vec(0usize..30, 0..20),
+            known_base in any::<bool>(),
+            page_size in 1u32..30,
+            inserts in proptest::collection::vec((0usize..40, 0u32..=90), 0..20),
         ) {
             let mut server = Fake::new(total, base);
             server.inserts = inserts
                 .iter()
-                .enumerate()
-                .map(|(n, k)| (n + 1, k % (page_size as usize - 1)))
+                .map(|&(n, k)| (n + 1, (k % (3 * page_size + 1)) as usize))
                 .collect();
-            let (got, error, _) = run(server, options(page_size));
+            let start_base = match (known_base, base) {
+                (false, _) => StartBase::Auto,
+                (true, 0) => StartBase::Zero,
+                (true, _) => StartBase::One,
+            };
+            let opts = WalkOptions { start_base, ..options(page_size) };
+            let (got, error, _) = run(server, opts);
             prop_assert_eq!(error, None);
             let mut unique = got.clone();
             unique.sort_unstable();
             unique.dedup();
             prop_assert_eq!(unique.len(), got.len(), "a record came out twice: {:?}", got);
-            // Records inserted during the walk may come out (the list was empty at its
-            // head); every record of the start comes out, in order.
-            let old: Vec<u64> = got.into_iter().filter(|&id| id < 1_000_000).collect();
+            let old: Vec<u64> = got.into_iter().filter(|&id| id < FIRST_NEW_ID).collect();
             prop_assert_eq!(old, (0..total).collect::<Vec<u64>>());
         }
+    }
+}
+
+mod watermark {
+    use super::*;
+
+    /// A record with an explicit `updated_at` (µs), or none.
+    #[derive(Debug, Clone, PartialEq)]
+    struct S(u64, Option<i64>);
+
+    impl Keyed for S {
+        type Key = u64;
+        fn key(&self) -> Option<u64> {
+            Some(self.0)
+        }
+        fn updated_at_micros(&self) -> Option<i64> {
+            self.1
+        }
+    }
+
+    /// Serves `pages` one per request, whatever it asks, then empty pages; walks to the end
+    /// and returns the ids handed out.
+    async fn walk_scripted(pages: Vec<Vec<S>>, order: Sort) -> Vec<u64> {
+        let mut pages = pages.into_iter();
+        let fetch = move |_: PageRequest| {
+            futures::future::ready(Ok::<_, FakeError>(pages.next().unwrap_or_default()))
+        };
+        let opts = WalkOptions {
+            start_base: StartBase::Zero,
+            order,
+            ..options(2)
+        };
+        let stream = Walk::new(fetch, opts).into_records();
+        stream
+            .map(|r| r.expect("no error").0)
+            .collect::<Vec<u64>>()
+            .await
+    }
+
+    fn page(records: &[(u64, i64)]) -> Vec<S> {
+        records.iter().map(|&(id, at)| S(id, Some(at))).collect()
+    }
+
+    #[tokio::test]
+    async fn ties_with_the_watermark_are_recognised_beyond_the_id_window() {
+        // Eight records share one updated_at; after three pages, six insertions shift
+        // the first page back into view, older than the id window (two pages) remembers.
+        let pages = vec![
+            page(&[(1, 30), (2, 30)]),
+            page(&[(3, 30), (4, 30)]),
+            page(&[(5, 30), (6, 30)]),
+            page(&[(1, 30), (2, 30)]),
+            page(&[(3, 30), (4, 30)]),
+            page(&[(5, 30), (6, 30)]),
+            page(&[(7, 30), (8, 20)]),
+        ];
+        assert_eq!(
+            walk_scripted(pages, Sort::Desc).await,
+            vec![1, 2, 3, 4, 5, 6, 7, 8]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_page_out_of_order_turns_the_watermark_off_and_nothing_is_dropped_by_it() {
+        // Page 2 runs 30 then 45 in a newest-first walk: from there the watermark is not
+        // trusted, so 4 (newer than 3) and 5 (newer than everything) are handed out.
+        let pages = vec![
+            page(&[(1, 50), (2, 40)]),
+            page(&[(3, 30), (4, 45)]),
+            page(&[(5, 60)]),
+        ];
+        assert_eq!(walk_scripted(pages, Sort::Desc).await, vec![1, 2, 3, 4, 5]);
+    }
+
+    #[tokio::test]
+    async fn a_record_without_updated_at_is_never_dropped_by_the_watermark() {
+        let pages = vec![
+            page(&[(1, 50), (2, 40)]),
+            vec![S(3, None), S(4, Some(30))],
+            // Newer than the watermark: a repeat or a record inserted after the walk began.
+            page(&[(9, 45), (5, 20)]),
+        ];
+        assert_eq!(walk_scripted(pages, Sort::Desc).await, vec![1, 2, 3, 4, 5]);
+    }
+
+    #[tokio::test]
+    async fn an_oldest_first_walk_drops_what_is_older_than_its_watermark() {
+        let pages = vec![
+            page(&[(1, 10), (2, 20)]),
+            page(&[(3, 30), (4, 40)]),
+            page(&[(5, 50), (6, 60)]),
+            // Beyond the id window: older than the watermark, so a repeat.
+            page(&[(1, 10), (7, 70)]),
+        ];
+        assert_eq!(
+            walk_scripted(pages, Sort::Asc).await,
+            vec![1, 2, 3, 4, 5, 6, 7]
+        );
     }
 }
