@@ -155,8 +155,10 @@ impl DetectionJoin {
         self
     }
 
-    /// Most lookups by id in flight at once (trails, clients, registrations); default 8,
-    /// 0 is taken as 1.
+    /// Most lookups by id in flight at once, per kind: trails (started as rows are pulled,
+    /// so a consumer that stops after `k` rows has caused at most `k + requests - 1`), and
+    /// the clients or registrations of one detection page (fetched before its rows, while
+    /// the previous page's trails may still be in flight). Default 8; 0 is taken as 1.
     pub fn concurrency(mut self, requests: usize) -> Self {
         self.concurrency = requests.max(1);
         self
