@@ -73,3 +73,17 @@ pub async fn latest(client: &NeonClient, query: &Query) -> Result<Vec<Row>, Erro
         .try_collect()
         .await
 }
+
+/// When the newest detection was last updated (`None` for an empty tenant): a page of one
+/// record, newest first.
+pub async fn newest_update(client: &NeonClient) -> Result<Option<DateTime<Utc>>, Error> {
+    let newest = client
+        .detections()
+        .sort(Sort::Desc)
+        .page_size(1)
+        .stream()
+        .take(1)
+        .try_collect::<Vec<_>>()
+        .await?;
+    Ok(newest.first().and_then(|d| d.updated_at))
+}

@@ -165,6 +165,17 @@ async fn triage(
         client.base_url(),
         started.elapsed().as_secs_f64(),
     );
+    if rows.is_empty() && query.since.is_some() {
+        // An empty answer to `--since 24h` is puzzling on old data (the embedded simulator's
+        // is from 2025): say how recent the newest detection is. Best effort.
+        if let Ok(Some(newest)) = fetch::newest_update(client).await {
+            let _ = writeln!(
+                notice,
+                "triage: the newest detection was updated at {}",
+                newest.to_rfc3339_opts(SecondsFormat::Secs, true)
+            );
+        }
+    }
     Ok(())
 }
 
@@ -363,9 +374,25 @@ mod tests {
             out, "TIME (UTC)  TYPE  SOURCE  WHO  BROWSER  URL\n",
             "header only"
         );
+        let newest = sim
+            .records(Resource::Detections, SortOrder::Desc, &Filter::default())
+            .first()
+            .and_then(|d| d["updated_at"].as_str())
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| {
+                t.with_timezone(&Utc)
+                    .to_rfc3339_opts(SecondsFormat::Secs, true)
+            })
+            .expect("the simulator has detections");
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 2, "{err}");
         assert!(
-            err.starts_with("triage: 0 detections updated since 2999-01-01T00:00:00Z"),
+            lines[0].starts_with("triage: 0 detections updated since 2999-01-01T00:00:00Z"),
             "{err}"
+        );
+        assert_eq!(
+            lines[1],
+            format!("triage: the newest detection was updated at {newest}")
         );
         sim.shutdown().await;
     }
