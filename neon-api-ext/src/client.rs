@@ -10,13 +10,15 @@ use url::Url;
 use crate::auth::ApiToken;
 use crate::config::NeonClientBuilder;
 use crate::operations::PathQuirks;
+use crate::paging::StartBaseMemory;
 use crate::{Error, RetryPolicy};
 
 /// A client of the Neon Cyber Developer API.
 ///
-/// Cheap to clone (an `Arc` inside): clones share the connection pool and the memory of
-/// which path spellings the server answers to. Build one with [`NeonClient::from_env`] or
-/// [`NeonClient::builder`]. `Debug` never shows the token.
+/// Cheap to clone (an `Arc` inside): clones share the connection pool, the memory of
+/// which path spellings the server answers to, and of how it counts `start` in a list.
+/// Build one with [`NeonClient::from_env`] or [`NeonClient::builder`]. `Debug` never
+/// shows the token.
 #[derive(Clone)]
 pub struct NeonClient {
     pub(crate) inner: Arc<Inner>,
@@ -33,6 +35,8 @@ pub(crate) struct Inner {
     pub(crate) request_timeout: Option<Duration>,
     pub(crate) retry: RetryPolicy,
     pub(crate) quirks: PathQuirks,
+    /// The start base a list walk detected (see [`crate::paging::StartBase::Auto`]).
+    pub(crate) start_base: StartBaseMemory,
 }
 
 impl NeonClient {

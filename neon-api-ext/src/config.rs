@@ -250,6 +250,7 @@ impl NeonClientBuilder {
                 request_timeout: self.request_timeout,
                 retry: self.retry,
                 quirks: PathQuirks::default(),
+                start_base: Default::default(),
             }),
         })
     }

@@ -187,8 +187,9 @@ async fn one_pass_walks_the_pol_list_once_and_gives_the_same_trails() {
             "/v1/detections?start=0&limit=100".to_owned(),
             "/v1/detections?start=30&limit=100".to_owned(),
             "/v1/detections?start=31&limit=100".to_owned(),
-            "/v1/detections_pol?start=0&limit=1000&sort=asc".to_owned(),
-            format!("/v1/detections_pol?start={entries}&limit=1000&sort=asc"),
+            // The detection walk found the server 1-based; the client remembers it, so
+            // the PoL walk starts at 1 with no probe.
+            "/v1/detections_pol?start=1&limit=1000&sort=asc".to_owned(),
             format!(
                 "/v1/detections_pol?start={}&limit=1000&sort=asc",
                 entries + 1

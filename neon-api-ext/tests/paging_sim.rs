@@ -273,7 +273,7 @@ async fn typed_filters_and_sort_go_on_the_wire_as_documented() {
     );
     assert_eq!(
         queries(&sim, "/v1/clients")[0],
-        "start=0&limit=100&status=registered"
+        "start=1&limit=100&status=registered"
     );
 
     let got = client
@@ -287,7 +287,7 @@ async fn typed_filters_and_sort_go_on_the_wire_as_documented() {
     assert_eq!(ids(&got, |r| r.id), expected);
     assert_eq!(
         queries(&sim, "/v1/registration")[0],
-        "start=0&limit=100&enabled=true"
+        "start=1&limit=100&enabled=true"
     );
 }
 

@@ -134,6 +134,10 @@ impl<R: ListRecord> ListRequest<R> {
 
     /// How the server counts `start`; default [`StartBase::Auto`], which detects it (see
     /// [`crate::paging`]). Setting it saves the detection's extra record or request.
+    ///
+    /// With `Auto`, a 1-based server detected by one walk is remembered by the client (and
+    /// its clones): later walks start at `start=1` straight away, with no probe and no
+    /// repeated record. A 0-based server is detected by each walk, at no extra cost.
     pub fn start_base(mut self, base: StartBase) -> Self {
         self.options.start_base = base;
         self
@@ -173,12 +177,27 @@ impl<R: ListRecord> ListRequest<R> {
             options,
             ..
         } = self;
+        // A base detected by an earlier walk of this client (or a clone) replaces Auto;
+        // otherwise this walk reports what it detects, for the next ones.
+        let memory = &client.inner.start_base;
+        let options = WalkOptions {
+            start_base: memory.resolve(options.start_base),
+            ..options
+        };
+        let detecting = options.start_base == StartBase::Auto;
+        let reporter = client.clone();
         let fetch = move |request: PageRequest| {
             let client = client.clone();
             let query = wire_query(request, sort, &filters);
             async move { client.get_list::<R>(<R as Sealed>::OPERATION, &query).await }
         };
-        Walk::new(fetch, options).into_pages()
+        let walk = Walk::new(fetch, options);
+        let walk = if detecting {
+            walk.on_start_base_detected(move |base| reporter.inner.start_base.remember(base))
+        } else {
+            walk
+        };
+        walk.into_pages()
     }
 
     /// Every record of the list, in order, fetched page by page as the stream is polled.

@@ -60,13 +60,17 @@
 //! Request counts: a walk of `N` records at page size `P` on a server that does not clamp
 //! sends `ceil(N / P) + 1` requests when `N` is not a multiple of `P` and `N / P + 1` when
 //! it is (the last one comes back empty); [`StartBase::Auto`] adds one record of overlap on
-//! a 1-based server, or one request on a server that refuses `start=0`.
+//! a 1-based server, or one request on a server that refuses `start=0` — once per client:
+//! a 1-based server, once detected, is remembered by the client and its clones, and their
+//! later `Auto` walks start at `start=1` with neither.
 
 mod list;
+mod memory;
 mod records;
 mod walk;
 
 pub use list::{ListRequest, Sort};
+pub(crate) use memory::StartBaseMemory;
 pub use records::ListRecord;
 pub use walk::{
     Page, PageRequest, StartBase, IDLE_RECORDS_MAX, SEEN_WINDOW_PAGES, WATERMARK_TIES_MAX,

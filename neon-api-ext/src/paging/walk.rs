@@ -236,6 +236,8 @@ pub(crate) struct Walk<R: Keyed, F, Fut: Future> {
     /// With [`StartBase::Auto`] after a head page read at `start=0`: the id of its last record,
     /// which a 1-based server repeats at the front of the next page (the overlap check).
     overlap_probe: Option<R::Key>,
+    /// Told the start base once the walk has detected it ([`StartBase::Auto`] only).
+    on_detected: Option<Box<dyn FnOnce(StartBase) + Send>>,
     /// `updated_at` (µs) of the last record handed out that carried one.
     watermark: Option<i64>,
     /// Ids of the records handed out whose `updated_at` equals the watermark (at most
@@ -281,10 +283,30 @@ where
                 pages: VecDeque::with_capacity(SEEN_WINDOW_PAGES),
             },
             overlap_probe: None,
+            on_detected: None,
             watermark: None,
             at_watermark: HashSet::new(),
             ordered: true,
             idle_records: 0,
+        }
+    }
+
+    /// Calls `report` once with the base a [`StartBase::Auto`] walk detected: `One` when
+    /// `start=0` was refused or answered empty and `start=1` then answered records, or when
+    /// the second page began with the first page's last record (a 1-based server reading 0
+    /// as 1); `Zero` when the second page held records without that overlap. Not called
+    /// when the walk ends before it could tell (an empty or one-page list, an error).
+    pub(crate) fn on_start_base_detected(
+        mut self,
+        report: impl FnOnce(StartBase) + Send + 'static,
+    ) -> Self {
+        self.on_detected = Some(Box::new(report));
+        self
+    }
+
+    fn report_base(&mut self, base: StartBase) {
+        if let Some(report) = self.on_detected.take() {
+            report(base);
         }
     }
 
@@ -334,6 +356,9 @@ where
             if retry_at_one {
                 request = self.options.request(1);
                 result = (self.fetch)(request).await;
+                if matches!(&result, Ok(records) if !records.is_empty()) {
+                    self.report_base(StartBase::One);
+                }
             }
         }
         let records = match result {
@@ -377,7 +402,15 @@ where
         // A 1-based server read at 0 repeats the head's last record here: that page is not
         // "nothing new" even when the repeat is all it holds (a page size of 1).
         let expected_overlap = match self.overlap_probe.take() {
-            Some(last) => records.first().and_then(Keyed::key).as_ref() == Some(&last),
+            Some(last) => {
+                let overlap = records.first().and_then(Keyed::key).as_ref() == Some(&last);
+                self.report_base(if overlap {
+                    StartBase::One
+                } else {
+                    StartBase::Zero
+                });
+                overlap
+            }
             None => false,
         };
         let page = self.accept(request, records);
