@@ -42,11 +42,20 @@
 //! - Refuses plain `http://` except to loopback unless
 //!   [`NeonClientBuilder::allow_insecure_http`] is set, and follows redirects only within
 //!   the API's origin, so the token never reaches another host.
+//! - Uses the environment's proxies (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`)
+//!   except for a loopback base URL (`localhost`, `127.0.0.0/8`, `[::1]`), which is always
+//!   dialled directly — an environment proxy would otherwise receive plain-`http://`
+//!   loopback requests, token included — unless a proxy is set explicitly with
+//!   [`NeonClientBuilder::proxy`]. (With your own client from
+//!   [`NeonClientBuilder::http_client`], its proxy settings apply.)
 //! - Retries 429, 502, 503, 504, connection errors, timeouts and bodies cut off mid-way,
 //!   with exponential backoff and full jitter, honouring `Retry-After` (seconds or
 //!   HTTP-date) up to a cap; never 400, 401, 403, 404 — nor 500 (see [`RetryPolicy`]).
-//! - Reads the whole body before decoding, and decodes the envelope with the JSON path of
-//!   any failure ([`Error::Decode`]); an `error` in a 200 envelope is an [`Error::Api`].
+//! - Reads the whole body before decoding, up to 64 MiB (decompressed; larger than any
+//!   page): a body past that — by its `Content-Length` or by the bytes received — stops
+//!   being read and is [`Error::BodyTooLarge`], not retried, so a misbehaving server or
+//!   proxy cannot exhaust memory. Decodes the envelope with the JSON path of any failure
+//!   ([`Error::Decode`]); an `error` in a 200 envelope is an [`Error::Api`].
 //! - Opens a tracing span `neon_api_request` per attempt with `operation`, `method`,
 //!   `path`, `query`, `attempt`, `status` and `latency_ms`.
 //!
