@@ -165,7 +165,8 @@ impl<R: ListRecord> ListRequest<R> {
         self
     }
 
-    /// The walk, page by page: each [`Page`] holds the records not handed out before.
+    /// The walk, page by page: each [`Page`] holds the records new to the walk — possibly
+    /// none, when insertions at the head made a whole page of repeats (the walk goes on).
     ///
     /// The stream ends after the last page, or with the error that stopped the walk (after
     /// the client's retries) as its last item. Dropping it cancels the requests in flight.

@@ -190,7 +190,10 @@ pub struct Page<R> {
     pub request: PageRequest,
     /// How many records the server sent, repeats included.
     pub received: usize,
-    /// The records not handed out before in this walk, in server order.
+    /// The records new to this walk, in server order: repeats, and records that arrived
+    /// behind the walk (inserted or updated after it passed their place), are left out. May
+    /// be empty: after insertions at the head a whole page can be repeats, and the walk goes
+    /// on past it (see [`crate::paging`]).
     pub records: Vec<R>,
 }
 
@@ -310,8 +313,8 @@ where
         }
     }
 
-    /// The next page with something new, `None` once the walk is over, or the error that
-    /// ended it (after which the walk is over).
+    /// The next page (which may hold nothing new, see [`Page::records`]), `None` once the
+    /// walk is over, or the error that ended it (after which the walk is over).
     pub(crate) async fn next_page(&mut self) -> Option<Result<Page<R>, E>> {
         match self.phase {
             Phase::Done => None,
