@@ -1,7 +1,7 @@
 //! Paging and join benchmarks against the simulator, side by side in one run.
 //!
 //! ```text
-//! cargo run --release -p neon-api-ext --example bench            # full run (~1-2 min)
+//! cargo run --release -p neon-api-ext --example bench            # full run (~75 s)
 //! cargo run --release -p neon-api-ext --example bench -- --quick # smaller sizes
 //! ```
 //!
@@ -33,6 +33,74 @@ fn client(sim_url: &str, token: &str) -> Result<NeonClient, BoxError> {
 
 async fn start(builder: SimulatorBuilder) -> Result<Simulator, BoxError> {
     Ok(builder.unknown_enum_rate(0.0).start().await?)
+}
+
+/// A simulator served by its own single-threaded runtime on its own OS thread, so that a
+/// client on another single-threaded runtime gets the other core: 2 cores, 2 threads, the
+/// server's CPU and the client's CPU no longer queue behind each other on one scheduler.
+struct SimThread {
+    sim: Option<Simulator>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl SimThread {
+    fn start(builder: SimulatorBuilder) -> Result<Self, BoxError> {
+        let (sim_tx, sim_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    let _ = sim_tx.send(Err(error.to_string()));
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                let started = builder.unknown_enum_rate(0.0).start().await;
+                let _ = sim_tx.send(started.map_err(|e| e.to_string()));
+                // Serve until the bench drops its handle.
+                let _ = stop_rx.await;
+            });
+        });
+        let sim = sim_rx.recv()??;
+        Ok(SimThread {
+            sim: Some(sim),
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+
+    fn sim(&self) -> &Simulator {
+        // Set in `start`, taken only in `drop`.
+        self.sim.as_ref().unwrap_or_else(|| unreachable!())
+    }
+}
+
+impl Drop for SimThread {
+    fn drop(&mut self) {
+        drop(self.sim.take());
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Runs `walks` on a fresh single-threaded runtime on a blocking thread (the client's core).
+async fn on_client_thread<T: Send + 'static>(
+    walks: impl std::future::Future<Output = Result<T, BoxError>> + Send + 'static,
+) -> Result<T, BoxError> {
+    tokio::task::spawn_blocking(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+            .block_on(walks)
+    })
+    .await?
 }
 
 /// Records per second of the typed stream, page size `page`, sequential.
@@ -159,6 +227,59 @@ async fn join_run(
     Ok((rows.len(), sim.request_log().len() as u64, elapsed))
 }
 
+#[derive(Clone, Copy)]
+enum Layout {
+    Shared,
+    Split,
+}
+
+impl Layout {
+    fn name(self) -> &'static str {
+        match self {
+            Layout::Shared => "shared runtime",
+            Layout::Split => "split: simulator thread + client thread",
+        }
+    }
+}
+
+/// Where to read the request count from.
+enum Counter<'a> {
+    Shared(&'a Simulator),
+    Split(&'a SimThread),
+}
+
+impl Counter<'_> {
+    fn sim(&self) -> &Simulator {
+        match self {
+            Counter::Shared(sim) => sim,
+            Counter::Split(thread) => thread.sim(),
+        }
+    }
+}
+
+/// One walk per prefetch 1 / 2 / 4 / 8: (prefetch, records, time, requests). In the split
+/// layout the walks run on their own single-threaded runtime.
+async fn prefetch_rows(
+    counter: Counter<'_>,
+    url: String,
+    token: String,
+    page: u32,
+) -> Result<Vec<(usize, usize, Duration, usize)>, BoxError> {
+    let split = matches!(counter, Counter::Split(_));
+    let mut rows = Vec::new();
+    for prefetch in [1, 2, 4, 8] {
+        counter.sim().clear_request_log();
+        let neon = client(&url, &token)?;
+        let (n, d) = if split {
+            on_client_thread(async move { prefetch_walk(&neon, prefetch, page).await }).await?
+        } else {
+            prefetch_walk(&neon, prefetch, page).await?
+        };
+        rows.push((prefetch, n, d, counter.sim().request_log().len()));
+    }
+    Ok(rows)
+}
+
 fn rate(n: usize, d: Duration) -> f64 {
     n as f64 / d.as_secs_f64()
 }
@@ -236,37 +357,57 @@ async fn main() -> Result<(), BoxError> {
     );
     drop(sim);
 
-    // 2. Prefetch with 20 ms added latency per request, at three page sizes. The simulator
-    // and the client share these 2 cores, so every page also costs CPU (generating,
-    // serialising and decoding, ~0.15 ms a record here): at 10 and 20 records a page the
-    // 20 ms latency dominates, which is what prefetch hides; at 100 the walk with 8 in
-    // flight becomes CPU-bound.
-    for (events, page) in [
-        (scale(1_000, 500), 10u32),
-        (scale(2_000, 1_000), 20),
-        (scale(10_000, 3_000), 100),
+    // 2. Prefetch with added latency per request, at three page sizes, in two layouts.
+    // "shared": the simulator and the client share one 2-worker runtime, so every page's CPU
+    // (the simulator generating and serialising, the client decoding, ~0.04 ms a record
+    // together) competes on the same 2 cores and scheduler as the walk it is timing.
+    // "split": the simulator on its own single-threaded runtime thread, the client on
+    // another (2 cores, 2 threads), so the server's CPU and the client's overlap instead of
+    // queueing behind each other. The last table raises the latency to 100 ms, where CPU
+    // cannot be the bound at all.
+    for (layout, latency_ms, events, page) in [
+        (Layout::Shared, 20u64, scale(1_000, 500), 10u32),
+        (Layout::Shared, 20, scale(2_000, 1_000), 20),
+        (Layout::Shared, 20, scale(10_000, 3_000), 100),
+        (Layout::Split, 20, scale(10_000, 3_000), 100),
+        (Layout::Split, 100, scale(10_000, 3_000), 100),
     ] {
-        let latency = FaultPlan::new().with_rate(Fault::Latency(Duration::from_millis(20)), 1.0);
-        let sim = start(Simulator::builder().events(events).faults(latency)).await?;
-        let neon = client(&sim.url(), sim.token())?;
-        println!("## Prefetch: {events} events, page size {page}, 20 ms added latency per request");
+        let latency =
+            FaultPlan::new().with_rate(Fault::Latency(Duration::from_millis(latency_ms)), 1.0);
+        let builder = Simulator::builder().events(events).faults(latency);
+        println!(
+            "## Prefetch ({}): {events} events, page size {page}, {latency_ms} ms added latency per request",
+            layout.name()
+        );
         println!("| prefetch | records | requests | time | records/s | speed-up |");
         println!("|---:|---:|---:|---:|---:|---:|");
-        let mut base = None;
-        for prefetch in [1, 2, 4, 8] {
-            sim.clear_request_log();
-            let (n, d) = prefetch_walk(&neon, prefetch, page).await?;
-            let base_d = *base.get_or_insert(d);
+        let rows = match layout {
+            Layout::Shared => {
+                let sim = start(builder).await?;
+                prefetch_rows(
+                    Counter::Shared(&sim),
+                    sim.url(),
+                    sim.token().to_owned(),
+                    page,
+                )
+                .await?
+            }
+            Layout::Split => {
+                let sim = SimThread::start(builder)?;
+                let (url, token) = (sim.sim().url(), sim.sim().token().to_owned());
+                prefetch_rows(Counter::Split(&sim), url, token, page).await?
+            }
+        };
+        let base_d = rows[0].2;
+        for (prefetch, n, d, requests) in rows.iter().map(|r| (r.0, r.1, r.2, r.3)) {
             println!(
-                "| {prefetch} | {n} | {} | {:.3} s | {:.0} | {:.2}× |",
-                sim.request_log().len(),
+                "| {prefetch} | {n} | {requests} | {:.3} s | {:.0} | {:.2}× |",
                 d.as_secs_f64(),
                 rate(n, d),
                 base_d.as_secs_f64() / d.as_secs_f64()
             );
         }
         println!();
-        drop(sim);
     }
 
     // 3. Peak memory of a child process streaming everything.
@@ -300,15 +441,16 @@ async fn main() -> Result<(), BoxError> {
             );
         }
         let sim = start(builder).await?;
-        let neon = client(&sim.url(), sim.token())?;
         println!("## Detection → PoL join: 1,000 detections ({} PoL entries), {latency_ms} ms added latency, concurrency 8", sim.count(neon_sim::Resource::DetectionsPol));
         println!("| strategy | joined | requests | time |");
         println!("|---|---:|---:|---:|");
         for (name, strategy) in [
             ("per-detection lookups", PolStrategy::PerDetection),
             ("one pass over /v1/detections_pol", PolStrategy::OnePass),
-            ("auto (threshold 200)", PolStrategy::Auto),
+            ("auto (read-ahead 200)", PolStrategy::Auto),
         ] {
+            // A fresh client per strategy: none inherits another's remembered PoL spelling.
+            let neon = client(&sim.url(), sim.token())?;
             let (n, requests, d) = join_run(&sim, &neon, strategy).await?;
             println!("| {name} | {n} | {requests} | {:.3} s |", d.as_secs_f64());
         }
