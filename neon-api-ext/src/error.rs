@@ -166,6 +166,18 @@ pub enum Error {
         limit: usize,
     },
 
+    /// A list walk received [`crate::paging::IDLE_RECORDS_MAX`] records in a row that it had
+    /// already handed out (or that arrived after it passed their place) and stopped: the
+    /// server ignores `start`, or records are being inserted faster than the walk pages.
+    /// Records not reached yet were not handed out; the ones before this error were.
+    #[error("list walk stopped: {idle_records} records in a row held nothing new (next start {start}); the server may ignore `start`, or records arrive faster than the walk pages")]
+    Stalled {
+        /// The `start` the next request would have sent.
+        start: u64,
+        /// Records received in a row without a new one.
+        idle_records: u64,
+    },
+
     /// The request was refused before anything was sent: a malformed record id, an operation
     /// used where it does not fit, or a request the HTTP client could not build. (An empty
     /// filter list, such as `types([])`, is not refused: it sends no filter, so every
@@ -202,6 +214,7 @@ impl Error {
             | Error::BodyTooLarge { status, .. } => Some(*status),
             Error::Timeout { .. }
             | Error::Transport { .. }
+            | Error::Stalled { .. }
             | Error::InvalidRequest { .. }
             | Error::Config { .. } => None,
         }

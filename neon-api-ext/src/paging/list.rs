@@ -246,6 +246,13 @@ impl StartRejection for Error {
     fn rejects_start(&self) -> bool {
         self.status() == Some(StatusCode::BAD_REQUEST)
     }
+
+    fn stalled(start: u64, idle_records: u64) -> Option<Self> {
+        Some(Error::Stalled {
+            start,
+            idle_records,
+        })
+    }
 }
 
 impl ListRequest<Detection> {
@@ -388,5 +395,16 @@ mod tests {
         };
         assert!(!down.rejects_start());
         assert!(!Error::Unauthorized { message: None }.rejects_start());
+    }
+
+    #[test]
+    fn a_stalled_walk_is_an_error_that_says_why() {
+        let error = <Error as StartRejection>::stalled(10_100, 10_000).expect("an error");
+        assert_eq!(
+            error.to_string(),
+            "list walk stopped: 10000 records in a row held nothing new (next start 10100); \
+             the server may ignore `start`, or records arrive faster than the walk pages"
+        );
+        assert_eq!(error.status(), None);
     }
 }

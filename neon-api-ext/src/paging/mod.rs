@@ -27,10 +27,10 @@
 //! - Insertions can fill whole pages with records already handed out; such a page is not
 //!   the end, `start` moves on past it and the walk catches up: k insertions between two
 //!   requests cost about k / page-size more requests, nothing else. A server that ignores
-//!   `start` looks exactly like a page of insertions per request, so the walk ends after
+//!   `start` looks exactly like a page of insertions per request, so the walk gives up after
 //!   [`IDLE_RECORDS_MAX`] records in a row without a new one (1,000 requests at page size
-//!   10). Insertions that long outrun the walk end it there too, **without an error** —
-//!   records not reached yet are then not handed out.
+//!   10): the stream's last item is then [`Error::Stalled`](crate::Error::Stalled), after
+//!   every record handed out — never a silent end with records not reached.
 //! - The watermark is only trusted while the server keeps its order: a page whose
 //!   `updated_at` values (those present) are out of the walk's order turns it off for the
 //!   rest of the walk, and a record without `updated_at` is never dropped by it. Without

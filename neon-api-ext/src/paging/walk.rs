@@ -54,8 +54,8 @@
 //!   When a page adds nothing new while following the watermark, only persistence tells a
 //!   server that ignores `start` (the same page again) from exactly a page of insertions per
 //!   request (also the same page again), so the walk ends after [`IDLE_RECORDS_MAX`] records
-//!   in a row without a new one — more than any burst it can outrun; insertions that
-//!   outrun it that long end it there, without an error.
+//!   in a row without a new one — more than any burst it can outrun — with the error
+//!   [`StartRejection::stalled`] gives (`Error::Stalled` for the client), not silently.
 //! * **Prefetch.** Offsets are known in advance as long as pages come back the size the last
 //!   one did, so up to `prefetch` requests are kept in flight (a `FuturesOrdered`, polled by
 //!   the stream itself: no spawned task, dropping the stream drops the requests). Pages are
@@ -133,11 +133,23 @@ pub trait Keyed {
     }
 }
 
-/// Lets the walk tell "this server does not accept `start=0`" (HTTP 400) from other errors,
-/// for [`StartBase::Auto`].
+/// What the walk needs of its fetch's error type: to tell "this server does not accept
+/// `start=0`" (HTTP 400) from other errors, for [`StartBase::Auto`], and to report a walk
+/// that stopped making progress.
 pub trait StartRejection {
     /// True when the error is the server refusing the request's parameters.
     fn rejects_start(&self) -> bool;
+
+    /// The error that ends a walk which received [`IDLE_RECORDS_MAX`] records in a row
+    /// without a new one, its next request being at `start`; `None` (the default) ends
+    /// such a walk without an error.
+    fn stalled(start: u64, idle_records: u64) -> Option<Self>
+    where
+        Self: Sized,
+    {
+        let _ = (start, idle_records);
+        None
+    }
 }
 
 /// Tuning of a walk. Built by the list builders; defaults: 100 records a page, one request in
@@ -417,10 +429,14 @@ where
             None => false,
         };
         let page = self.accept(request, records);
-        if self.stalled(&page, expected_overlap) {
-            return self.finish();
-        }
         let true_next = request.start + received;
+        if self.stalled(&page, expected_overlap) {
+            let idle = self.idle_records;
+            return match (idle >= IDLE_RECORDS_MAX).then(|| E::stalled(true_next, idle)) {
+                Some(Some(error)) => self.fail(error),
+                _ => self.finish(),
+            };
+        }
         if self.planned.front().map(|next| next.start) != Some(true_next) {
             // Mis-planned (or nothing in flight): drop what is in flight, re-plan from here.
             self.in_flight = FuturesOrdered::new();

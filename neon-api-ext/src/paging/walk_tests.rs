@@ -39,11 +39,18 @@ impl Keyed for Rec {
 enum FakeError {
     BadRequest,
     Down { request: usize },
+    Stalled { start: u64, idle_records: u64 },
 }
 
 impl StartRejection for FakeError {
     fn rejects_start(&self) -> bool {
         matches!(self, FakeError::BadRequest)
+    }
+    fn stalled(start: u64, idle_records: u64) -> Option<Self> {
+        Some(FakeError::Stalled {
+            start,
+            idle_records,
+        })
     }
 }
 
@@ -403,9 +410,18 @@ async fn a_server_ignoring_start_ends_the_walk_after_the_idle_bound() {
     let fake = shared(server);
     // The same page again is also what exactly a page of insertions per request looks
     // like, so it does not end the walk at once: IDLE_RECORDS_MAX records without
-    // anything new do (1,000 pages of 10 after the first).
+    // anything new do (1,000 pages of 10 after the first), with an error saying so.
     let (got, error, starts) = walk(&fake, options(10)).await;
-    assert_eq!((got, error), (ids(0..10), None));
+    assert_eq!(
+        (got, error),
+        (
+            ids(0..10),
+            Some(FakeError::Stalled {
+                start: IDLE_RECORDS_MAX + 10,
+                idle_records: IDLE_RECORDS_MAX
+            })
+        )
+    );
     assert_eq!(
         starts,
         (0..=IDLE_RECORDS_MAX).step_by(10).collect::<Vec<u64>>()
