@@ -322,6 +322,12 @@ async fn soak_20k_events_with_faults_and_prefetch_4_delivers_each_once_in_order(
     for (i, entry) in log.iter().enumerate() {
         if let Some(kind) = entry.fault {
             let target = entry.path_and_query();
+            // A prefetched request past the end of the list may be dropped instead of
+            // retried once an earlier page showed the walk is over: that is the stream
+            // cancelling what it no longer needs, not a lost page.
+            if start_of(&target) >= original.len() as u64 {
+                continue;
+            }
             assert!(
                 log[i + 1..]
                     .iter()
@@ -342,4 +348,13 @@ async fn soak_20k_events_with_faults_and_prefetch_4_delivers_each_once_in_order(
         client_retries.keys().all(|k| !k.starts_with("other")),
         "{client_retries:?}"
     );
+}
+
+/// The `start` a logged request asked for (0 when absent).
+fn start_of(path_and_query: &str) -> u64 {
+    path_and_query
+        .split(['?', '&'])
+        .find_map(|pair| pair.strip_prefix("start="))
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(0)
 }
