@@ -82,6 +82,11 @@ fn echo(path: &str, token: &str, port: u16) -> Action {
             &[("Content-Type", "text/html")],
             format!("<html><body>crash while handling {token}</body></html>").as_bytes(),
         )),
+        "unavailable" => Action::Respond(response(
+            "503 Service Unavailable",
+            &[("Retry-After", "99999"), ("Content-Type", "text/html")],
+            format!("<html>maintenance; you sent {token}</html>").as_bytes(),
+        )),
         "badgateway" => Action::Respond(response(
             "502 Bad Gateway",
             &[("Content-Type", "text/html")],
@@ -255,6 +260,7 @@ fn the_token_appears_in_no_debug_display_error_or_trace_output() {
             "ratelimited",
             "server",
             "badgateway",
+            "unavailable",
             "api400",
             "api200",
             "apiobject",
@@ -315,6 +321,7 @@ fn the_token_appears_in_no_debug_display_error_or_trace_output() {
         "Transport",
         "Truncated",
         "Unauthorized",
+        "Unavailable",
         "UnexpectedResponse",
     ];
     assert_eq!(
@@ -364,6 +371,7 @@ fn variant(err: &Error) -> &'static str {
         Error::BodyTooLarge { .. } => "BodyTooLarge",
         Error::InvalidRequest { .. } => "InvalidRequest",
         Error::Config { .. } => "Config",
+        Error::Unavailable { .. } => "Unavailable",
         _ => "unknown variant",
     }
 }
