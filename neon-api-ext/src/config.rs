@@ -190,6 +190,24 @@ impl NeonClientBuilder {
     /// the base URL is not an absolute `http(s)` URL without query, fragment or
     /// credentials, plain `http://` points at a non-loopback host without
     /// [`NeonClientBuilder::allow_insecure_http`], or the HTTP client fails to build.
+    ///
+    /// ```
+    /// use neon_api_ext::{Error, NeonClient};
+    ///
+    /// // No token: refused before anything is sent.
+    /// assert!(matches!(NeonClient::builder().build(), Err(Error::Config { .. })));
+    ///
+    /// // Plain http to a host other than loopback would carry the token in clear text.
+    /// let refused = NeonClient::builder().base_url("http://gw.example").token("t").build();
+    /// assert!(matches!(refused, Err(Error::Config { .. })));
+    /// let allowed = NeonClient::builder()
+    ///     .base_url("http://gw.example/neon")
+    ///     .token("t")
+    ///     .allow_insecure_http(true)
+    ///     .build()?;
+    /// assert_eq!(allowed.base_url().as_str(), "http://gw.example/neon/");
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn build(self) -> Result<NeonClient, Error> {
         let token = match self.token {
             Some(token) => ApiToken::new(token)?,

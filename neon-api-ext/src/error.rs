@@ -199,6 +199,14 @@ pub enum Error {
 
 impl Error {
     /// The HTTP status the error came with, if it came from a response.
+    ///
+    /// ```
+    /// use neon_api_ext::Error;
+    ///
+    /// let denied = Error::Unauthorized { message: None };
+    /// assert_eq!(denied.status().map(|s| s.as_u16()), Some(401));
+    /// assert_eq!(Error::Config { message: "no API token".into() }.status(), None);
+    /// ```
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Unauthorized { .. } => Some(StatusCode::UNAUTHORIZED),
@@ -222,6 +230,16 @@ impl Error {
 
     /// The wait the server asked for with `Retry-After`, when it sent a readable one
     /// ([`Error::RateLimited`], [`Error::Unavailable`]): come back after that long.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use neon_api_ext::Error;
+    ///
+    /// let limited = Error::RateLimited { retry_after: Some(Duration::from_secs(90)) };
+    /// assert_eq!(limited.retry_after(), Some(Duration::from_secs(90)));
+    /// // Errors a wait cannot fix have none.
+    /// assert_eq!(Error::NotFound { message: None }.retry_after(), None);
+    /// ```
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::RateLimited { retry_after } => *retry_after,
@@ -231,6 +249,14 @@ impl Error {
     }
 
     /// True for [`Error::NotFound`]: the record does not exist.
+    ///
+    /// ```
+    /// use neon_api_ext::Error;
+    ///
+    /// assert!(Error::NotFound { message: Some("event not found".into()) }.is_not_found());
+    /// // A missing route means a wrong URL or server, not a missing record.
+    /// assert!(!Error::RouteNotFound { path: "/v1/nope".into() }.is_not_found());
+    /// ```
     pub fn is_not_found(&self) -> bool {
         matches!(self, Error::NotFound { .. })
     }

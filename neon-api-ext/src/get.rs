@@ -113,6 +113,18 @@ impl NeonClient {
     /// The registration with this id (`GET /v1/registration/{id}`; servers that spell it
     /// `/v1/registrations/{id}` work too — see the crate docs, "Quirks hidden").
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sim = neon_sim::Simulator::builder().events(50).detections(20).start().await?;
+    /// # let client = neon_api_ext::NeonClient::builder().base_url(sim.url()).token(sim.token()).build()?;
+    /// # let registrations = client.registrations().collect_all().await?;
+    /// # let some_id = registrations[0].id.ok_or("a registration without an id")?;
+    /// let registration = client.get_registration(some_id).await?;
+    /// assert_eq!(registration.id, Some(some_id));
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// As [`NeonClient::get_app`].
     pub async fn get_registration(&self, id: impl IntoRecordId) -> Result<Registration, Error> {
@@ -127,6 +139,21 @@ impl NeonClient {
     /// (`GET /v1/detections_pol/{detectionId}`; servers that spell it
     /// `/v1/detectionspol/{detectionId}` work too). A detection without a trail gives an
     /// empty vector, not an error.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sim = neon_sim::Simulator::builder().events(50).detections(20).start().await?;
+    /// # let client = neon_api_ext::NeonClient::builder().base_url(sim.url()).token(sim.token()).build()?;
+    /// # let detections = client.detections().collect_all().await?;
+    /// # let detection_id = detections[0].id.ok_or("a detection without an id")?;
+    /// let trail = client.get_detection_pol(detection_id).await?;
+    /// if let (Some(first), Some(last)) = (trail.first(), trail.last()) {
+    ///     println!("{} entries, from {:?} to {:?}", trail.len(), first.url, last.url);
+    /// }
+    /// assert!(trail.iter().all(|entry| entry.detection_id == Some(detection_id)));
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// [`Error::NotFound`] when the server says the detection does not exist (404 with the

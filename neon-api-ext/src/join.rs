@@ -75,8 +75,11 @@ pub struct JoinedDetection {
 /// [`with_pol`](ListRequest::with_pol), [`with_client`](ListRequest::with_client) or
 /// [`with_registration`](ListRequest::with_registration).
 ///
-/// ```no_run
-/// # async fn run(client: neon_api_ext::NeonClient) -> Result<(), neon_api_ext::Error> {
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sim = neon_sim::Simulator::builder().events(50).detections(20).start().await?;
+/// # let client = neon_api_ext::NeonClient::builder().base_url(sim.url()).token(sim.token()).build()?;
 /// use futures::TryStreamExt;
 ///
 /// let triage = client.detections().with_pol().with_client().with_registration().stream();
@@ -150,6 +153,26 @@ impl DetectionJoin {
     }
 
     /// How trails are fetched; implies [`with_pol`](Self::with_pol).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sim = neon_sim::Simulator::builder().events(50).detections(20).start().await?;
+    /// # let client = neon_api_ext::NeonClient::builder().base_url(sim.url()).token(sim.token()).build()?;
+    /// use neon_api_ext::PolStrategy;
+    ///
+    /// // One pass for a short list, per-detection lookups past 100 detections.
+    /// let rows = client
+    ///     .detections()
+    ///     .with_client()
+    ///     .pol_strategy(PolStrategy::Auto)
+    ///     .auto_threshold(100)
+    ///     .collect_all()
+    ///     .await?;
+    /// assert_eq!(rows.len(), 20);
+    /// assert!(rows.iter().all(|row| row.pol.iter().all(|e| e.detection_id == row.detection.id)));
+    /// # Ok(()) }
+    /// ```
     pub fn pol_strategy(mut self, strategy: PolStrategy) -> Self {
         self.pol = Some(strategy);
         self

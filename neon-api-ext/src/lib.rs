@@ -90,7 +90,7 @@
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let sim = neon_sim::Simulator::builder().events(50).detections(20).start().await?;
 //! # let client = neon_api_ext::NeonClient::builder().base_url(sim.url()).token(sim.token()).build()?;
-//! # let first = client.detections().page_size(1).collect_all().await?;
+//! # let first = client.detections().collect_all().await?;
 //! # let some_id = first[0].id.ok_or("a detection without an id")?;
 //! let detection = client.get_detection(some_id).await?;
 //! assert_eq!(detection.id, Some(some_id));

@@ -39,6 +39,28 @@ use std::time::{Duration, SystemTime};
 /// [`crate::Error::RateLimited`] for a 429, [`crate::Error::Unavailable`] for a
 /// 502/503/504, both carrying the server's delay — so the caller decides. An unreadable
 /// `Retry-After` is ignored and the jittered wait applies.
+///
+/// ```
+/// use std::time::Duration;
+/// use neon_api_ext::{NeonClient, RetryPolicy};
+///
+/// let policy = RetryPolicy::new();
+/// assert_eq!(policy.max_attempts(), 4);
+/// assert_eq!(policy.base_delay(), Duration::from_millis(200));
+/// assert_eq!(policy.retry_after_cap(), Duration::from_secs(30));
+///
+/// // A batch job that can wait: more attempts, a higher ceiling, longer Retry-After slept.
+/// let patient = RetryPolicy::new()
+///     .with_max_attempts(8)
+///     .with_max_delay(Duration::from_secs(60))
+///     .with_retry_after_cap(Duration::from_secs(120));
+/// let client = NeonClient::builder().token("my-token").retry_policy(patient.clone()).build()?;
+/// assert_eq!(client.retry_policy(), &patient);
+///
+/// // An interactive tool that would rather fail fast: one attempt.
+/// assert_eq!(RetryPolicy::none().max_attempts(), 1);
+/// # Ok::<(), neon_api_ext::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,

@@ -49,8 +49,11 @@ impl fmt::Display for Sort {
 /// [`send_end`](Self::send_end)), `sort` (only when set) and the filters as repeated keys,
 /// e.g. `start=0&limit=100&sort=asc&type=intel&type=phishing`.
 ///
-/// ```no_run
-/// # async fn run(client: neon_api_ext::NeonClient) -> Result<(), neon_api_ext::Error> {
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sim = neon_sim::Simulator::builder().events(50).detections(20).start().await?;
+/// # let client = neon_api_ext::NeonClient::builder().base_url(sim.url()).token(sim.token()).build()?;
 /// use futures::TryStreamExt;
 /// use neon_api_ext::paging::Sort;
 /// use neon_api_ext::types::DetectionTypeFilter;
@@ -127,6 +130,19 @@ impl<R: ListRecord> ListRequest<R> {
 
     /// Page requests kept in flight, default 1; 0 is taken as 1. Records still come out in
     /// order, and at most this many pages (plus the one being handed out) are held.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sim = neon_sim::Simulator::builder().events(50).detections(20).start().await?;
+    /// # let client = neon_api_ext::NeonClient::builder().base_url(sim.url()).token(sim.token()).build()?;
+    /// use neon_api_ext::Sort;
+    ///
+    /// // Oldest first keeps the pages in flight aligned while the tenant adds records.
+    /// let events = client.events().sort(Sort::Asc).page_size(10).prefetch(4).collect_all().await?;
+    /// assert_eq!(events.len(), 50);
+    /// # Ok(()) }
+    /// ```
     pub fn prefetch(mut self, requests: usize) -> Self {
         self.options.prefetch = requests.max(1);
         self
@@ -170,6 +186,25 @@ impl<R: ListRecord> ListRequest<R> {
     ///
     /// The stream ends after the last page, or with the error that stopped the walk (after
     /// the client's retries) as its last item. Dropping it cancels the requests in flight.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sim = neon_sim::Simulator::builder().events(50).detections(20).start().await?;
+    /// # let client = neon_api_ext::NeonClient::builder().base_url(sim.url()).token(sim.token()).build()?;
+    /// use futures::TryStreamExt;
+    ///
+    /// let pages = client.events().page_size(20).pages();
+    /// futures::pin_mut!(pages);
+    /// let mut records = 0;
+    /// while let Some(page) = pages.try_next().await? {
+    ///     let (start, new) = (page.request.start, page.records.len());
+    ///     println!("start={start} limit={}: {new} new records", page.request.limit);
+    ///     records += page.records.len();
+    /// }
+    /// assert_eq!(records, 50);
+    /// # Ok(()) }
+    /// ```
     pub fn pages(self) -> impl Stream<Item = Result<Page<R>, Error>> + Send + 'static {
         let ListRequest {
             client,
@@ -213,6 +248,17 @@ impl<R: ListRecord> ListRequest<R> {
 
     /// Every record of the list in one vector (memory grows with the list: prefer
     /// [`stream`](Self::stream) for large ones).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sim = neon_sim::Simulator::builder().events(50).detections(20).start().await?;
+    /// # let client = neon_api_ext::NeonClient::builder().base_url(sim.url()).token(sim.token()).build()?;
+    /// let enabled = client.registrations().enabled(true).collect_all().await?;
+    /// assert!(!enabled.is_empty());
+    /// assert!(enabled.iter().all(|registration| registration.enabled == Some(true)));
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// The first error of the walk, after the client's retries.
