@@ -21,7 +21,7 @@
 //! | Errors | [`Error`], [`Error::is_not_found`], [`Error::retry_after`] | [runs](#errors) |
 //! | Forward-compatible enums | [`types::EventType`] and siblings | [runs](#forward-compatible-enums) |
 //! | The raw generated client | [`NeonClient::raw`] | [runs](#the-raw-client) |
-//! | Quirks of the published document | — | [table](#quirks-hidden) |
+//! | Quirks of the published document | — | [list, by correction id](#quirks-hidden) |
 //!
 //! # A client from the environment
 //! Needs a tenant, so compiled only:
@@ -248,7 +248,8 @@
 //! ```
 //! use neon_api_ext::types::EventType;
 //!
-//! let known: EventType = "navigation".parse().unwrap_or_else(|never| match never {});
+//! // Never fails: `From<&str>` and `FromStr` (error type `Infallible`) take any string.
+//! let known = EventType::from("navigation");
 //! assert_eq!(known, EventType::Navigation);
 //! let new: EventType = serde_json::from_str("\"clipboard\"")?;
 //! assert_eq!(new, EventType::Unknown("clipboard".to_string()));
