@@ -1,6 +1,9 @@
 //! Detection joins against the simulator: both PoL strategies, the automatic choice, and
 //! client / registration enrichment cached per id — asserting the exact requests.
 
+mod common;
+
+use common::start;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::Duration;
 
@@ -8,23 +11,12 @@ use futures::StreamExt;
 
 use neon_api_ext::join::{JoinedDetection, PolStrategy};
 use neon_api_ext::Error;
-use neon_api_ext::{NeonClient, RetryPolicy};
-use neon_sim::{ErrorBody, Fault, FaultPlan, Resource, Simulator, SimulatorBuilder, SortOrder};
+use neon_api_ext::NeonClient;
+use neon_sim::{ErrorBody, Fault, FaultPlan, Resource, Simulator, SortOrder};
 use serde_json::Value;
 use uuid::Uuid;
 
 const LIMIT: Duration = Duration::from_secs(60);
-
-async fn start(builder: SimulatorBuilder) -> (Simulator, NeonClient) {
-    let sim = builder.start().await.expect("simulator starts");
-    let client = NeonClient::builder()
-        .base_url(sim.url())
-        .token(sim.token())
-        .retry_policy(RetryPolicy::new().with_base_delay(Duration::from_millis(1)))
-        .build()
-        .expect("client builds");
-    (sim, client)
-}
 
 /// `path?query` of every request, in arrival order.
 fn requests(sim: &Simulator) -> Vec<String> {

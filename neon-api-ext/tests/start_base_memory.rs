@@ -2,26 +2,18 @@
 //! its clones: against the simulator, both start bases, asserting the exact requests of the
 //! walks that follow.
 
+mod common;
+
+use common::start;
 use std::time::Duration;
 
 use neon_api_ext::paging::StartBase;
-use neon_api_ext::{NeonClient, RetryPolicy};
-use neon_sim::{PagingOptions, Simulator, SimulatorBuilder, SortOrder};
+use neon_api_ext::NeonClient;
+use neon_sim::{PagingOptions, Simulator, SortOrder};
 use uuid::Uuid;
 
 /// Every walk is bounded: a hung walk fails instead of blocking the suite.
 const LIMIT: Duration = Duration::from_secs(30);
-
-async fn start(builder: SimulatorBuilder) -> (Simulator, NeonClient) {
-    let sim = builder.start().await.expect("simulator starts");
-    let client = NeonClient::builder()
-        .base_url(sim.url())
-        .token(sim.token())
-        .retry_policy(RetryPolicy::new().with_base_delay(Duration::from_millis(1)))
-        .build()
-        .expect("client builds");
-    (sim, client)
-}
 
 /// The request lines (`path?query`) received since the log was last cleared, in order.
 fn lines(sim: &Simulator) -> Vec<String> {
